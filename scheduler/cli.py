@@ -1,0 +1,125 @@
+"""The ``peakplan`` command line: thin click commands over the library.
+
+A user's mistake (missing file, bad column, unknown queue, bad config key) becomes one line
+``Error: ...`` with a non-zero exit and no traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from forecasts.errors import InputError
+from scheduler.checker import check_rules, read_assignments, read_roster
+from scheduler.config import load_plan
+from scheduler.pipeline import Options, run_plan
+from scheduler.staff import read_staff
+from scheduler.summary import summary_text
+
+
+def demo_config() -> Path:
+    """The bundled demo plan, shipped inside the package."""
+    return Path(str(resources.files("scheduler") / "demo" / "demo.toml"))
+
+
+def user_errors(func):
+    """Turn a user's input error into ``Error: ...`` and exit code 1, with no traceback."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            raise click.ClickException(str(exc)) from None
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="peakplan")
+def main():
+    """peakplan: staff and roster customer service for a big online sale.
+
+    \b
+    Example:
+      peakplan plan                      # the bundled Double 11 demo
+      peakplan check configs/double11.toml outputs/double11-2026/roster.csv
+    """
+
+
+@main.command()
+@click.argument("config", required=False, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Run folder (default outputs/<plan name>/).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Roster solver time limit in seconds.")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed for the forecast bands and the solver.")
+@click.option("--workers", type=click.IntRange(min=1), help="Solver workers (1 = deterministic).")
+@click.option("--force", is_flag=True, help="Replace an existing run folder.")
+@user_errors
+def plan(config, out, time_limit, seed, workers, force):
+    """Run the whole pipeline: forecast, staffing, roster, check, outputs.
+
+    With no CONFIG, runs the bundled Double 11 demo.
+
+    \b
+    Example:
+      peakplan plan configs/double11.toml --out outputs/d11 --time-limit 30 --force
+    """
+    plan_ = load_plan(config if config is not None else demo_config())
+    out = out if out is not None else Path("outputs") / plan_.name
+    say = functools.partial(click.echo, err=True)
+    summary = run_plan(plan_, Options(out=out, time_limit_s=time_limit, seed=seed, workers=workers, force=force, say=say))
+    click.echo(summary_text(summary, out))
+
+
+@main.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.argument("roster", type=click.Path(path_type=Path))
+@click.option("--assignments", type=click.Path(path_type=Path),
+              help="Hourly assignments to check too (default: assignments.csv beside the roster, if present).")
+@user_errors
+def check(config, roster, assignments):
+    """Check a roster (also one edited by hand) against every hard rule.
+
+    Exit 0 when every rule holds, 1 with one line per broken rule otherwise.
+
+    \b
+    Example:
+      peakplan check configs/double11.toml outputs/double11-2026/roster.csv
+    """
+    plan_ = load_plan(config)
+    staff = read_staff(plan_.staff, plan_.queues)
+    frame = read_roster(roster)
+    beside = roster.with_name("assignments.csv")
+    if assignments is None and beside.is_file():
+        assignments = beside
+    hourly = read_assignments(assignments) if assignments is not None else None
+    violations = check_rules(plan_, staff, frame, hourly)
+    for v in violations:
+        click.echo(v.line())
+    if violations:
+        click.echo(f"{len(violations)} hard rule violation(s) in {roster}", err=True)
+        sys.exit(1)
+    what = "roster and hourly assignments" if hourly is not None else "roster"
+    click.echo(f"OK: {len(frame)} shifts of {frame['agent_id'].nunique()} agents; the {what} keep every hard rule")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@user_errors
+def init(folder):
+    """Write an editable copy of the demo plan and its data files into FOLDER.
+
+    \b
+    Example:
+      peakplan init my-plan && peakplan plan my-plan/demo.toml
+    """
+    if folder.exists() and any(folder.iterdir()):
+        raise InputError(f"{folder}: folder exists and is not empty")
+    folder.mkdir(parents=True, exist_ok=True)
+    for src in demo_config().parent.iterdir():
+        if src.suffix in (".toml", ".csv"):
+            shutil.copy2(src, folder / src.name)
+    click.echo(f"wrote the demo plan to {folder}; edit {folder / 'demo.toml'} and run: peakplan plan {folder / 'demo.toml'}")

@@ -1,0 +1,319 @@
+"""Reading and validating a plan file (TOML) into frozen dataclasses.
+
+A plan is one TOML file that names its data files by paths relative to itself and holds
+every business number (targets, handle times, concurrency, shifts, rules, costs). Nothing a
+CS lead might change lives in code. Every mistake raises ``InputError`` with one line naming
+the file, the key and what was expected.
+
+Takes: a path to ``*.toml``. Returns: ``Plan``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from forecasts.errors import InputError
+
+QUEUE_KINDS = ("chat", "backlog")
+
+
+@dataclass(frozen=True)
+class ChatQueue:
+    """An inbound chat queue answered live.
+
+    ``aht_by_load_s[i]`` is the handle time of one chat while the agent holds ``i + 1`` chats;
+    its length is the concurrency cap.
+    """
+
+    name: str
+    label: str
+    aht_by_load_s: tuple[float, ...]
+    answer_within_s: float
+    peak_answer_within_s: float
+    target_sl: float
+    deflection: float
+    open_from: int
+    open_until: int
+    short_cost: float
+
+    @property
+    def concurrency(self) -> int:
+        return len(self.aht_by_load_s)
+
+    kind = "chat"
+
+
+@dataclass(frozen=True)
+class BacklogQueue:
+    """Payment reminders: unpaid orders, each chased by touches before deadlines."""
+
+    name: str
+    label: str
+    touch_offsets_min: tuple[float, ...]
+    touch_minutes: float
+    touch_deadline_min: float
+    contact_from: int
+    contact_until: int
+    short_cost: float
+
+    kind = "backlog"
+
+
+@dataclass(frozen=True)
+class ShiftTemplate:
+    """A shift: start hour, span in hours, unpaid break hours placed inside a window."""
+
+    name: str
+    start_hour: int
+    hours: int
+    break_hours: int
+    break_window: tuple[int, int]
+    night: bool
+    employment: tuple[str, ...]
+
+    @property
+    def paid_hours(self) -> int:
+        return self.hours - self.break_hours
+
+    def break_starts(self) -> tuple[int, ...]:
+        """Hour offsets from the shift start at which its break may begin (none if no break)."""
+        if self.break_hours == 0:
+            return ()
+        lo, hi = self.break_window
+        return tuple(range(lo, hi - self.break_hours + 1))
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_rest_h: float
+    max_consecutive_days: int
+
+
+@dataclass(frozen=True)
+class Staffing:
+    shrinkage: float
+    peak_shrinkage: float
+    max_occupancy: float
+
+
+@dataclass(frozen=True)
+class Costs:
+    overstaff_per_agent_hour: float
+
+
+@dataclass(frozen=True)
+class Solver:
+    time_limit_s: float
+    workers: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole plan: window, data files, queues, shifts, rules and costs."""
+
+    path: Path
+    name: str
+    start: dt.date
+    end: dt.date
+    event: str | None
+    forecast_quantile: str
+    history: Path
+    promotions: Path
+    staff: Path
+    queues: dict
+    shifts: dict
+    rules: Rules
+    staffing: Staffing
+    costs: Costs
+    solver: Solver
+
+    @property
+    def days(self) -> list[dt.date]:
+        n = (self.end - self.start).days + 1
+        return [self.start + dt.timedelta(days=i) for i in range(n)]
+
+    @property
+    def data_files(self) -> list[Path]:
+        return [self.history, self.promotions, self.staff]
+
+
+class _Table:
+    """A TOML table with typed, key-naming getters."""
+
+    def __init__(self, data: dict, where: str, file: Path):
+        self.data, self.where, self.file = data, where, file
+
+    def fail(self, key: str, expected: str, got=None) -> InputError:
+        shown = "" if got is None else f", got {got!r}"
+        return InputError(f"{self.file}: [{self.where}] {key}: expected {expected}{shown}")
+
+    def get(self, key, kind, expected, default=...):
+        if key not in self.data:
+            if default is ...:
+                raise InputError(f"{self.file}: [{self.where}] missing key {key!r} ({expected})")
+            return default
+        value = self.data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise self.fail(key, expected, value)
+        return value
+
+    def number(self, key, lo=None, hi=None, default=..., open_lo=False, open_hi=False):
+        expected = _range_text(lo, hi, open_lo, open_hi)
+        value = self.get(key, float, expected, default)
+        too_low = lo is not None and (value <= lo if open_lo else value < lo)
+        too_high = hi is not None and (value >= hi if open_hi else value > hi)
+        if too_low or too_high:
+            raise self.fail(key, expected, value)
+        return value
+
+    def hour(self, key, default=...):
+        value = self.get(key, str, "a time 'HH:00'", default)
+        return _parse_hour(value, lambda: self.fail(key, "a whole hour 'HH:00'", value))
+
+    def table(self, key) -> "_Table":
+        sub = self.get(key, dict, "a table", {})
+        return _Table(sub, f"{self.where}.{key}" if self.where else key, self.file)
+
+
+def _range_text(lo, hi, open_lo, open_hi) -> str:
+    if lo is not None and hi is not None:
+        return f"a number in {'(' if open_lo else '['}{lo}, {hi}{')' if open_hi else ']'}"
+    if lo is not None:
+        return f"a number {'>' if open_lo else '>='} {lo}"
+    return "a number"
+
+
+def _parse_hour(text: str, fail) -> int:
+    try:
+        t = dt.time.fromisoformat(text)
+    except ValueError:
+        raise fail() from None
+    if t.minute or t.second:
+        raise fail()
+    return t.hour
+
+
+def _date(table: _Table, key: str) -> dt.date:
+    value = table.get(key, (dt.date, str), "a date YYYY-MM-DD")
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise table.fail(key, "a date YYYY-MM-DD", value) from None
+    return value
+
+
+def _data_file(table: _Table, key: str, base: Path) -> Path:
+    path = base / table.get(key, str, "a path relative to the plan file")
+    if not path.is_file():
+        raise InputError(f"{table.file}: [{table.where}] {key}: file not found: {path}")
+    return path
+
+
+def _chat_queue(name: str, t: _Table) -> ChatQueue:
+    aht = t.get("aht_by_load_s", list, "a list of handle times in seconds, one per concurrent chat")
+    if not aht or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in aht):
+        raise t.fail("aht_by_load_s", "a non-empty list of positive seconds (its length is the concurrency, >= 1)", aht)
+    within = t.number("answer_within_s", 0, open_lo=True)
+    open_from, open_until = t.hour("open_from", "08:00"), t.hour("open_until", "00:00")
+    return ChatQueue(
+        name=name, label=t.get("label", str, "a display name", name), aht_by_load_s=tuple(float(v) for v in aht),
+        answer_within_s=within, peak_answer_within_s=t.number("peak_answer_within_s", 0, default=within, open_lo=True),
+        target_sl=t.number("target_sl", 0, 1, open_lo=True, open_hi=True), deflection=t.number("deflection", 0, 1, default=0.0, open_hi=True),
+        open_from=open_from, open_until=open_until, short_cost=t.number("short_cost", 0),
+    )
+
+
+def _backlog_queue(name: str, t: _Table) -> BacklogQueue:
+    offsets = t.get("touch_offsets_min", list, "a list of minutes after the order")
+    if not offsets or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in offsets):
+        raise t.fail("touch_offsets_min", "a non-empty list of minutes >= 0", offsets)
+    return BacklogQueue(
+        name=name, label=t.get("label", str, "a display name", name), touch_offsets_min=tuple(float(v) for v in offsets),
+        touch_minutes=t.number("touch_minutes", 0, open_lo=True), touch_deadline_min=t.number("touch_deadline_min", 0, open_lo=True),
+        contact_from=t.hour("contact_from", "08:00"), contact_until=t.hour("contact_until", "22:00"), short_cost=t.number("short_cost", 0),
+    )
+
+
+def _queues(root: _Table) -> dict:
+    table = root.table("queues")
+    if not table.data:
+        raise InputError(f"{root.file}: missing [queues.<name>] tables (at least one queue)")
+    queues = {}
+    for name in table.data:
+        t = table.table(name)
+        kind = t.get("kind", str, f"one of {QUEUE_KINDS}")
+        if kind not in QUEUE_KINDS:
+            raise t.fail("kind", f"one of {QUEUE_KINDS}", kind)
+        queues[name] = _chat_queue(name, t) if kind == "chat" else _backlog_queue(name, t)
+    return queues
+
+
+def _shift(name: str, t: _Table) -> ShiftTemplate:
+    hours = int(t.number("hours", 1, 24))
+    brk = int(t.number("break_hours", 0, hours - 1, default=0))
+    start = t.hour("start")
+    window = (0, 0)
+    if brk:
+        lo, hi = t.hour("break_from"), t.hour("break_until")
+        window = ((lo - start) % 24, (hi - start) % 24 or 24)
+        if not (0 < window[0] and window[0] + brk <= window[1] <= hours):
+            raise t.fail("break_from", f"a break window inside the shift holding {brk} h", [t.data.get("break_from"), t.data.get("break_until")])
+    employment = t.get("employment", list, "a list of employment types", ["full_time", "part_time"])
+    return ShiftTemplate(name=name, start_hour=start, hours=hours, break_hours=brk, break_window=window,
+                         night=t.get("night", bool, "true or false", False), employment=tuple(employment))
+
+
+def _shifts(root: _Table) -> dict:
+    table = root.table("shifts")
+    if not table.data:
+        raise InputError(f"{root.file}: missing [shifts.<name>] tables (at least one shift template)")
+    return {name: _shift(name, table.table(name)) for name in table.data}
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and validate a plan file.
+
+    Raises
+    ------
+    InputError
+        The file is missing, is not TOML, or a key is missing or out of range.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: plan file not found")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a valid TOML file ({exc})") from None
+    root = _Table(data, "", path)
+    plan_t, base = root.table("plan"), path.parent
+    start, end = _date(plan_t, "start"), _date(plan_t, "end")
+    if end < start:
+        raise plan_t.fail("end", f"a date on or after start {start}", str(end))
+    quantile = plan_t.get("forecast_quantile", str, "one of mean, p50, p90", "p50")
+    if quantile not in ("mean", "p50", "p90"):
+        raise plan_t.fail("forecast_quantile", "one of mean, p50, p90", quantile)
+    rules_t, staff_t, cost_t, solver_t = (root.table(k) for k in ("rules", "staffing", "costs", "solver"))
+    return Plan(
+        path=path, name=plan_t.get("name", str, "a plan name"), start=start, end=end,
+        event=plan_t.get("event", str, "the planned event's name in the promotions file", None),
+        forecast_quantile=quantile,
+        history=_data_file(plan_t, "history", base), promotions=_data_file(plan_t, "promotions", base),
+        staff=_data_file(plan_t, "staff", base), queues=_queues(root), shifts=_shifts(root),
+        rules=Rules(min_rest_h=rules_t.number("min_rest_h", 0, 24, default=11.0),
+                    max_consecutive_days=int(rules_t.number("max_consecutive_days", 1, 31, default=6))),
+        staffing=Staffing(shrinkage=staff_t.number("shrinkage", 0, 1, default=0.2, open_hi=True),
+                          peak_shrinkage=staff_t.number("peak_shrinkage", 0, 1, default=0.12, open_hi=True),
+                          max_occupancy=staff_t.number("max_occupancy", 0, 1, default=0.85, open_lo=True)),
+        costs=Costs(overstaff_per_agent_hour=cost_t.number("overstaff_per_agent_hour", 0, default=5.0)),
+        solver=Solver(time_limit_s=solver_t.number("time_limit_s", 0, default=30.0, open_lo=True),
+                      workers=int(solver_t.number("workers", 1, 64, default=2)),
+                      seed=int(solver_t.number("seed", 0, default=0))),
+    )

@@ -1,0 +1,74 @@
+"""Writing a run folder atomically: everything goes to a temporary sibling folder that is renamed
+into place at the end, so a failed run leaves nothing half-written and an existing run folder
+is replaced only with ``force``.
+
+Takes: frames, JSON documents, matplotlib figures and input files. Writes: the run folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from forecasts.errors import InputError
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def ensure_writable(out: Path, force: bool) -> None:
+    """Fail early when the run folder exists and ``force`` is not given."""
+    if out.exists() and not force:
+        raise InputError(f"{out}: run folder already exists (use --force to replace it, or --out to choose another)")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """CSV in utf-8-sig (Excel opens Chinese names), timestamps as YYYY-MM-DD HH:MM."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime(TIME_FORMAT)
+    out.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.6g")
+
+
+def write_json(doc: dict, path: Path) -> None:
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def write_run(out: Path, frames: dict, docs: dict, figures: dict, inputs: list[Path], force: bool) -> Path:
+    """Write every output into ``out`` at once; on any error nothing is left behind."""
+    out = Path(out)
+    ensure_writable(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, frame in frames.items():
+            write_csv(frame, tmp / name)
+        for name, doc in docs.items():
+            write_json(doc, tmp / name)
+        for name, fig in figures.items():
+            fig.savefig(tmp / name, dpi=110, bbox_inches="tight")
+        (tmp / "inputs").mkdir()
+        for src in inputs:
+            shutil.copy2(src, tmp / "inputs" / Path(src).name)
+        _swap_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _swap_into_place(tmp: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        out.rename(old)
+    tmp.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

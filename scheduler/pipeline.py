@@ -1,0 +1,131 @@
+"""The whole plan: forecast -> requirements -> roster -> check -> run folder.
+
+Takes: a ``Plan``. Writes: the run folder (``forecast.csv, requirements.csv, roster.csv,
+assignments.csv, coverage.csv, summary.json, run.json, coverage.png, inputs/``). Returns the
+summary document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from forecasts.errors import InputError
+from forecasts.history import read_history
+from forecasts.model import forecast
+from forecasts.promotions import read_promotions
+from scheduler.charts import coverage_figure
+from scheduler.checker import check_rules, coverage, objective_terms
+from scheduler.export import ensure_writable, write_run
+from scheduler.roster import COST_SCALE, solve_roster
+from scheduler.staff import read_staff
+from scheduler.staffing import hour_flags, requirements
+from scheduler.summary import build_summary
+
+
+class RosterCheckError(RuntimeError):
+    """The solver's roster failed the checker: a bug, never written out."""
+
+
+@dataclass
+class Options:
+    out: Path
+    time_limit_s: float | None = None
+    seed: int | None = None
+    workers: int | None = None
+    force: bool = False
+    say: object = field(default=lambda msg: None)
+
+
+@dataclass
+class Inputs:
+    history: pd.DataFrame
+    promotions: object
+    staff: pd.DataFrame
+
+
+def read_inputs(plan) -> Inputs:
+    """Read and check every data file the plan names."""
+    promotions = read_promotions(plan.promotions)
+    if plan.event is not None and plan.event not in set(promotions.events["event"]):
+        raise InputError(f"{plan.path}: [plan] event: {plan.event!r} is not in {plan.promotions}")
+    return Inputs(read_history(plan.history), promotions, read_staff(plan.staff, plan.queues))
+
+
+def plan_hours(plan) -> pd.DatetimeIndex:
+    return pd.date_range(pd.Timestamp(plan.start), pd.Timestamp(plan.end) + pd.Timedelta(hours=23), freq="h")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _versions() -> dict:
+    names = ("peakplan", "ortools", "pandas", "numpy", "scipy", "click", "matplotlib")
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def verify(plan, staff, result, req, flags) -> tuple[pd.DataFrame, dict]:
+    """Check the roster with the solver-free checker; its objective must equal the solver's."""
+    violations = check_rules(plan, staff, result.roster, result.assignments)
+    if violations:
+        raise RosterCheckError("the roster failed its own check: " + "; ".join(v.line() for v in violations[:5]))
+    cov = coverage(plan, req, result.assignments, flags)
+    terms = objective_terms(plan, staff, result.roster, cov, COST_SCALE)
+    if abs(terms["total"] - result.objective) > 0.5 / COST_SCALE:
+        raise RosterCheckError(f"checker objective {terms['total']:.1f} differs from the solver's {result.objective:.1f}")
+    return cov, terms
+
+
+def run_plan(plan, opts: Options) -> dict:
+    """Run every stage and write the run folder; returns the summary."""
+    ensure_writable(opts.out, opts.force)
+    clock, timings = time.perf_counter(), {}
+
+    def lap(stage):
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    inputs = read_inputs(plan)
+    lap("read")
+    seed = plan.solver.seed if opts.seed is None else opts.seed
+    opts.say(f"forecasting {len(plan.queues)} queues, {plan.start}..{plan.end}")
+    fc = forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed)
+    lap("forecast")
+    flags = hour_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
+    req = requirements(fc, plan, flags)
+    lap("staffing")
+    limit = plan.solver.time_limit_s if opts.time_limit_s is None else opts.time_limit_s
+    opts.say(f"rostering {len(inputs.staff)} agents over {len(plan.days)} days (time limit {limit:g} s)")
+    result = solve_roster(plan, inputs.staff, req, limit, opts.workers, seed)
+    lap("roster")
+    cov, terms = verify(plan, inputs.staff, result, req, flags)
+    lap("check")
+    summary = build_summary(plan, inputs.staff, result, cov, terms)
+    run = {"plan": plan.name, "config": str(plan.path), "seed": seed, "time_limit_s": limit,
+           "workers": plan.solver.workers if opts.workers is None else opts.workers,
+           "solver": {"status": result.status, "objective": result.objective, "bound": result.bound,
+                      "gap": result.gap, "wall_s": round(result.wall_s, 3)},
+           "objective_terms": terms, "timings_s": timings,
+           "inputs": {p.name: _sha256(p) for p in [plan.path, *plan.data_files]}, "versions": _versions()}
+    fig = coverage_figure(cov, list(plan.queues), f"{plan.name}: agents scheduled vs required")
+    write_run(opts.out,
+              frames={"forecast.csv": fc, "requirements.csv": req, "roster.csv": result.roster,
+                      "assignments.csv": result.assignments, "coverage.csv": cov},
+              docs={"summary.json": summary, "run.json": run}, figures={"coverage.png": fig},
+              inputs=[plan.path, *plan.data_files], force=opts.force)
+    return summary
