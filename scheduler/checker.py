@@ -64,8 +64,9 @@ def known_agent_and_shift(ctx: Context):
 
 
 def inside_window(ctx: Context):
+    first = pd.Timestamp(ctx.plan.start)
     for row in ctx.roster.itertuples():
-        if not ctx.plan.start <= row.date <= ctx.plan.end:
+        if row.date not in ctx.plan.roster_days or row.end <= first:
             yield Violation("inside_window", row.agent_id, row.date, f"agent {row.agent_id} works on {row.date}, outside the plan {ctx.plan.start}..{ctx.plan.end}")
 
 
@@ -127,7 +128,7 @@ def max_consecutive_days(ctx: Context):
 
 
 def weekly_hours(ctx: Context):
-    days = ctx.plan.days
+    days = ctx.plan.roster_days
     known = ctx.shifts_known()
     paid = known["shift"].map(lambda s: ctx.template(s).paid_hours)
     for start in days[: max(1, len(days) - 6)]:
@@ -175,8 +176,8 @@ def breaks(ctx: Context):
         row = ctx.roster.loc[shift_row]
         t = ctx.template(row["shift"])
         lo, hi = t.break_window
-        if part["offset"].max() < (hi - 1 if t.break_hours else 0):
-            continue  # the shift runs past the plan's end; its break window is not all inside
+        if not set(range(lo, hi)) <= set(part["offset"]):
+            continue  # the break window lies partly outside the plan's hours
         taken = sorted(part.loc[part["queue"] == "break", "offset"])
         ok = len(taken) == t.break_hours and (not taken or (lo <= taken[0] and taken[-1] < hi and taken[-1] - taken[0] == len(taken) - 1))
         if not ok:

@@ -17,7 +17,8 @@ import click
 from forecasts.errors import InputError
 from scheduler.checker import check_rules, read_assignments, read_roster
 from scheduler.config import load_plan
-from scheduler.pipeline import Options, run_plan
+from scheduler.pipeline import Options, RosterCheckError, run_plan
+from scheduler.roster import NoRosterError
 from scheduler.staff import read_staff
 from scheduler.summary import summary_text
 
@@ -33,7 +34,7 @@ def user_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except InputError as exc:
+        except (InputError, NoRosterError, RosterCheckError) as exc:
             raise click.ClickException(str(exc)) from None
     return wrapper
 

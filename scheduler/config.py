@@ -137,6 +137,11 @@ class Plan:
         return [self.start + dt.timedelta(days=i) for i in range(n)]
 
     @property
+    def roster_days(self) -> list[dt.date]:
+        """Days a shift may start on: the plan's days and the eve of the first, for a night shift reaching into it."""
+        return [self.start - dt.timedelta(days=1), *self.days]
+
+    @property
     def data_files(self) -> list[Path]:
         return [self.history, self.promotions, self.staff]
 

@@ -31,6 +31,10 @@ ROSTER_COLUMNS = ["agent_id", "name", "date", "shift", "start", "end", "paid_hou
 ASSIGNMENT_COLUMNS = ["agent_id", "ds", "queue"]
 
 
+class NoRosterError(RuntimeError):
+    """The solver stopped without any roster (time limit too short, or the rules admit none)."""
+
+
 @dataclass(frozen=True)
 class RosterResult:
     roster: pd.DataFrame
@@ -67,8 +71,8 @@ class RosterModel:
 
     def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame):
         self.plan, self.staff = plan, staff.reset_index(drop=True)
-        self.days = plan.days
-        self.n_hours = 24 * len(self.days)
+        self.days = plan.roster_days  # day 0 is the eve of the plan: only shifts reaching past midnight
+        self.n_hours = 24 * len(plan.days)
         self.required = required_matrix(req, plan.queues, plan.start, self.n_hours)
         self.opts = [o for t in plan.shifts.values() for o in options(t)]
         self.model = cp_model.CpModel()
@@ -82,9 +86,13 @@ class RosterModel:
         for a, agent in enumerate(self.staff.itertuples()):
             for d, day in enumerate(self.days):
                 for o, opt in enumerate(self.opts):
-                    if allowed(agent, opt.template, day):
+                    if self.base_hour(d, opt) + opt.template.hours > 0 and allowed(agent, opt.template, day):
                         self.x[a, d, o] = self.model.new_bool_var(f"x_{agent.agent_id}_{day}_{o}")
                         self.by_day[a, d].append((o, self.x[a, d, o]))
+
+    def base_hour(self, d: int, opt) -> int:
+        """Plan hour (0 = the plan's first 00:00) at which an option starting on model day ``d`` begins."""
+        return 24 * (d - 1) + opt.template.start_hour
 
     def works(self, a: int, d: int, template: str | None = None) -> list:
         """Shift variables of agent ``a`` on day ``d`` (optionally of one template)."""
@@ -128,9 +136,9 @@ class RosterModel:
         presence: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         for (a, d, o), v in self.x.items():
             group = self.staff.at[a, "skills"]
-            base = 24 * d + self.opts[o].template.start_hour
+            base = self.base_hour(d, self.opts[o])
             for k in self.opts[o].desk_offsets():
-                if base + k < self.n_hours:
+                if 0 <= base + k < self.n_hours:
                     presence[group][base + k].append(v)
         return presence
 
@@ -186,7 +194,8 @@ class RosterModel:
         status = solver.solve(self.model)
         name = solver.status_name(status)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise RuntimeError(f"the roster model returned {name} without a roster")
+            hint = "raise --time-limit" if name == "UNKNOWN" else "the hard rules admit no roster"
+            raise NoRosterError(f"the roster solver stopped with status {name} and no roster ({hint})")
         obj, bound = solver.objective_value / COST_SCALE, solver.best_objective_bound / COST_SCALE
         gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
         return RosterResult(self._roster(solver), self._assignments(solver), name, obj, bound, gap, solver.wall_time)
@@ -212,10 +221,10 @@ class RosterModel:
             if not solver.value(v):
                 continue
             opt = self.opts[o]
-            base = 24 * d + opt.template.start_hour
+            base = self.base_hour(d, opt)
             desk = set(opt.desk_offsets())
             for k in range(opt.template.hours):
-                if base + k >= self.n_hours:
+                if not 0 <= base + k < self.n_hours:
                     continue
                 if k in desk:
                     at_desk[self.staff.at[a, "skills"]][base + k].append(a)

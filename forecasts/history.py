@@ -1,0 +1,118 @@
+"""Read and check the hourly history file.
+
+Takes a CSV file path; returns the **history** frame ``queue, ds, y`` (one row per queue ×
+hour, ``ds`` the start of the hour as ``datetime64`` local time, ``y`` float), sorted by
+queue then ds. Bad input raises :class:`forecasts.errors.InputError` with a one-line message
+naming the file, the 1-based data row(s) and what was expected. Gaps longer than a day are
+warned about (not filled: a missing hour is unknown, not zero).
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecasts.errors import InputError
+
+HISTORY_COLUMNS = ("queue", "ds", "y")
+_MAX_LISTED = 5
+
+
+def _rows(mask: np.ndarray) -> str:
+    """Format the 1-based data row numbers where ``mask`` is true (first few only)."""
+    idx = np.flatnonzero(mask) + 1
+    shown = ", ".join(str(i) for i in idx[:_MAX_LISTED])
+    more = f" (+{len(idx) - _MAX_LISTED} more)" if len(idx) > _MAX_LISTED else ""
+    return f"row{'s' if len(idx) > 1 else ''} {shown}{more}"
+
+
+def read_history(path: str | Path) -> pd.DataFrame:
+    """Read an hourly history CSV into the history frame.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (UTF-8, BOM allowed) with columns ``queue, ds, y``; ``ds`` like
+        ``2025-11-11 00:00`` (start of the hour, local time), ``y`` a non-negative count.
+
+    Returns
+    -------
+    DataFrame
+        ``queue`` (str), ``ds`` (datetime64), ``y`` (float), sorted by queue then ds.
+
+    Raises
+    ------
+    InputError
+        Missing columns, unparseable ``ds``, non-numeric or negative ``y``, duplicate
+        ``(queue, ds)``. Row numbers are 1-based data rows (the header is not counted).
+
+    Warns
+    -----
+    UserWarning
+        One warning per gap of more than 24 missing hours inside a queue's series.
+    """
+    path = Path(path)
+    try:
+        raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read as CSV ({exc.__class__.__name__}: {exc})".splitlines()[0]) from exc
+    return check_history(raw, source=str(path))
+
+
+def check_history(raw: pd.DataFrame, source: str = "history") -> pd.DataFrame:
+    """Check a raw history frame (strings or typed) and return the typed history frame.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        At least the columns ``queue, ds, y``.
+    source : str
+        Name used in error messages (the file path).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`read_history`.
+    """
+    raw.columns = [str(c).strip() for c in raw.columns]
+    missing = [c for c in HISTORY_COLUMNS if c not in raw.columns]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}; expected columns queue, ds, y")
+    queue = raw["queue"].astype(str).str.strip()
+    if (queue == "").any():
+        raise InputError(f"{source}: {_rows((queue == '').to_numpy())}: empty queue name")
+    ds = pd.to_datetime(raw["ds"].astype(str).str.strip(), format="%Y-%m-%d %H:%M", errors="coerce")
+    if ds.isna().any():
+        ds2 = pd.to_datetime(raw["ds"].astype(str).str.strip(), format="ISO8601", errors="coerce")
+        ds = ds.fillna(ds2)
+    bad = ds.isna().to_numpy()
+    if bad.any():
+        raise InputError(f"{source}: {_rows(bad)}: ds is not a timestamp; expected YYYY-MM-DD HH:MM")
+    y = pd.to_numeric(raw["y"], errors="coerce")
+    bad = y.isna().to_numpy() | ~np.isfinite(y.to_numpy(dtype=float, na_value=np.nan))
+    if bad.any():
+        raise InputError(f"{source}: {_rows(bad)}: y is not a number; expected a non-negative count")
+    bad = (y < 0).to_numpy()
+    if bad.any():
+        raise InputError(f"{source}: {_rows(bad)}: y is negative; expected a non-negative count")
+    out = pd.DataFrame({"queue": queue.to_numpy(), "ds": ds.to_numpy(), "y": y.to_numpy(dtype=float)})
+    dup = out.duplicated(["queue", "ds"], keep=False).to_numpy()
+    if dup.any():
+        raise InputError(f"{source}: {_rows(dup)}: duplicate (queue, ds); expected one row per queue and hour")
+    out = out.sort_values(["queue", "ds"], kind="stable").reset_index(drop=True)
+    _warn_gaps(out, source)
+    return out
+
+
+def _warn_gaps(hist: pd.DataFrame, source: str) -> None:
+    """Warn once per gap longer than a day between consecutive hours of a queue."""
+    for q, grp in hist.groupby("queue", sort=True):
+        ds = grp["ds"]
+        step = ds.diff()
+        for i in np.flatnonzero((step > pd.Timedelta(hours=25)).to_numpy()):
+            before, after = ds.iloc[i - 1], ds.iloc[i]
+            missing = int((after - before) / pd.Timedelta(hours=1)) - 1
+            warnings.warn(f"{source}: queue {q}: {missing} missing hours from {before + pd.Timedelta(hours=1):%Y-%m-%d %H:%M} "
+                          f"to {after - pd.Timedelta(hours=1):%Y-%m-%d %H:%M} (not filled)", UserWarning, stacklevel=3)

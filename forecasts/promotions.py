@@ -1,0 +1,151 @@
+"""Read and check the promotions calendar.
+
+Takes a CSV file path (or a raw frame) with columns ``event, kind, phase, start, end, peak``:
+per event one whole-event row with an empty ``phase`` (``start`` = first warm-up hour,
+``end`` = end of the after-sales wave, exclusive, ``peak`` = the peak hour start) and one row
+per phase (``phase`` in ``warmup, deposit, final_payment, peak, aftersales``; ``end``
+exclusive; ``peak`` empty). ``kind`` is optional (``double11``, ``618``, ``double12``, ...).
+
+Returns a :class:`Promotions` holding two frames:
+
+* ``events``: ``event, kind, start, peak, end`` (one row per event, sorted by start);
+* ``phases``: ``event, phase, start, end`` (sorted by event then start).
+
+Bad input raises :class:`forecasts.errors.InputError` naming the file and 1-based data row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from forecasts.errors import InputError
+
+PHASES = ("warmup", "deposit", "final_payment", "peak", "aftersales")
+REQUIRED = ("event", "phase", "start", "end", "peak")
+
+
+@dataclass(frozen=True)
+class Promotions:
+    """A checked promotions calendar.
+
+    Attributes
+    ----------
+    events : DataFrame
+        ``event, kind, start, peak, end`` (datetime64 for the times).
+    phases : DataFrame
+        ``event, phase, start, end`` (``end`` exclusive).
+    """
+
+    events: pd.DataFrame
+    phases: pd.DataFrame
+
+    def event_row(self, name: str) -> pd.Series:
+        """The ``events`` row of event ``name`` (KeyError if unknown)."""
+        hit = self.events[self.events["event"] == name]
+        if hit.empty:
+            raise KeyError(f"unknown event {name!r}; known: {', '.join(self.events['event'])}")
+        return hit.iloc[0]
+
+    def phases_of(self, name: str) -> pd.DataFrame:
+        """The ``phases`` rows of event ``name``."""
+        return self.phases[self.phases["event"] == name].reset_index(drop=True)
+
+
+def read_promotions(path: str | Path) -> Promotions:
+    """Read a promotions CSV.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (UTF-8, BOM allowed) as described in the module docstring.
+
+    Returns
+    -------
+    Promotions
+
+    Raises
+    ------
+    InputError
+        Missing columns, unparseable times, ``end`` ≤ ``start``, peak outside its event,
+        a phase of an unknown event, an unknown phase name, a duplicate event row.
+    """
+    path = Path(path)
+    try:
+        raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read as CSV ({exc.__class__.__name__})") from exc
+    return check_promotions(raw, source=str(path))
+
+
+def _time(value: str, source: str, row: int, col: str, required: bool = True) -> pd.Timestamp | None:
+    text = str(value).strip()
+    if not text or text.lower() == "nan":
+        if required:
+            raise InputError(f"{source}: row {row}: {col} is empty; expected YYYY-MM-DD HH:MM")
+        return None
+    ts = pd.to_datetime(text, errors="coerce")
+    if pd.isna(ts):
+        raise InputError(f"{source}: row {row}: {col} {text!r} is not a timestamp; expected YYYY-MM-DD HH:MM")
+    return pd.Timestamp(ts)
+
+
+def check_promotions(raw: pd.DataFrame, source: str = "promotions") -> Promotions:
+    """Check a raw promotions frame (strings) and return :class:`Promotions`.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        Columns ``event, phase, start, end, peak`` (+ optional ``kind``).
+    source : str
+        Name used in error messages (the file path).
+    """
+    raw = raw.copy()
+    raw.columns = [str(c).strip() for c in raw.columns]
+    missing = [c for c in REQUIRED if c not in raw.columns]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}; "
+                         "expected columns event, kind, phase, start, end, peak")
+    if "kind" not in raw.columns:
+        raw["kind"] = ""
+    events, phases = [], []
+    for i, rec in enumerate(raw.to_dict("records"), start=1):
+        name = str(rec["event"]).strip()
+        if not name:
+            raise InputError(f"{source}: row {i}: event is empty; expected an event name")
+        phase = str(rec["phase"]).strip()
+        phase = "" if phase.lower() == "nan" else phase
+        start = _time(rec["start"], source, i, "start")
+        end = _time(rec["end"], source, i, "end")
+        if end <= start:
+            raise InputError(f"{source}: row {i}: end {end:%Y-%m-%d %H:%M} is not after start "
+                             f"{start:%Y-%m-%d %H:%M}; expected end > start")
+        if phase == "":
+            peak = _time(rec["peak"], source, i, "peak")
+            if not start <= peak < end:
+                raise InputError(f"{source}: row {i}: peak {peak:%Y-%m-%d %H:%M} is outside event {name} "
+                                 f"[{start:%Y-%m-%d %H:%M}, {end:%Y-%m-%d %H:%M})")
+            events.append((i, name, str(rec["kind"]).strip(), start, peak, end))
+        elif phase not in PHASES:
+            raise InputError(f"{source}: row {i}: unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
+        else:
+            phases.append((i, name, phase, start, end))
+    ev = pd.DataFrame(events, columns=["row", "event", "kind", "start", "peak", "end"])
+    dup = ev[ev["event"].duplicated()]
+    if not dup.empty:
+        raise InputError(f"{source}: row {int(dup['row'].iloc[0])}: event {dup['event'].iloc[0]} has a second "
+                         "whole-event row; expected one row with empty phase per event")
+    known = set(ev["event"])
+    for i, name, *_ in phases:
+        if name not in known:
+            raise InputError(f"{source}: row {i}: phase of unknown event {name!r}; "
+                             "expected a whole-event row (empty phase) for it")
+    ph = pd.DataFrame(phases, columns=["row", "event", "phase", "start", "end"])
+    ev = ev.drop(columns="row").sort_values("start", kind="stable").reset_index(drop=True)
+    ph = ph.drop(columns="row").sort_values(["event", "start"], kind="stable").reset_index(drop=True)
+    for col in ("start", "peak", "end"):
+        ev[col] = pd.to_datetime(ev[col]).astype("datetime64[ns]")
+    for col in ("start", "end"):
+        ph[col] = pd.to_datetime(ph[col]).astype("datetime64[ns]")
+    return Promotions(events=ev, phases=ph)

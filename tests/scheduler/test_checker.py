@@ -1,0 +1,109 @@
+"""The checker: the solver's roster passes; each hard rule, broken on purpose, is caught by name."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from scheduler.checker import RULES, check_rules, coverage, objective_terms
+from scheduler.roster import COST_SCALE
+
+
+def rules_broken(plan, staff, roster, assignments=None):
+    return {v.rule for v in check_rules(plan, staff, roster, assignments)}
+
+
+def test_solver_roster_passes_and_objective_agrees(solved_small):
+    plan, staff, req, flags, result = solved_small
+    assert result.status == "OPTIMAL"
+    assert check_rules(plan, staff, result.roster, result.assignments) == []
+    cov = coverage(plan, req, result.assignments, flags)
+    assert objective_terms(plan, staff, result.roster, cov, COST_SCALE)["total"] == pytest.approx(result.objective)
+
+
+def test_every_rule_is_registered_once():
+    names = [r.__name__ for r in RULES]
+    assert len(names) == len(set(names)) >= 13
+
+
+def _shift_of(roster, template):
+    return roster[roster["shift"] == template].iloc[0]
+
+
+def test_one_shift_per_day(solved_small):
+    plan, staff, _, _, result = solved_small
+    r = result.roster
+    row = r.iloc[[0]].copy()
+    other = "night" if row["shift"].iloc[0] != "night" else "day"
+    row["shift"] = other
+    assert "one_shift_per_day" in rules_broken(plan, staff, pd.concat([r, row], ignore_index=True))
+
+
+def test_min_rest_cut_to_8_hours(solved_small):
+    plan, staff, _, _, result = solved_small
+    r = result.roster.copy()
+    i = r.index[(r["shift"] == "day")][0]
+    agent, date = r.at[i, "agent_id"], r.at[i, "date"]
+    r = r[~((r["agent_id"] == agent) & (r["date"] == date + dt.timedelta(days=1)))]
+    nxt = pd.DataFrame([{**r.loc[i].to_dict(), "date": date + dt.timedelta(days=1), "start": r.at[i, "end"] + pd.Timedelta(hours=8),
+                         "end": r.at[i, "end"] + pd.Timedelta(hours=17)}])
+    broken = rules_broken(plan, staff, pd.concat([r, nxt], ignore_index=True))
+    assert "min_rest" in broken
+
+
+def test_min_rest_night_then_day(solved_small):
+    plan, staff, _, _, result = solved_small
+    r = result.roster[result.roster["agent_id"] == "A01"].iloc[:0].copy()
+    nights = [("A01", "王芳", dt.date(2026, 11, 9), "night", pd.Timestamp("2026-11-09 17:00"), pd.Timestamp("2026-11-10 02:00"), 8, pd.NaT),
+              ("A01", "王芳", dt.date(2026, 11, 10), "day", pd.Timestamp("2026-11-10 08:00"), pd.Timestamp("2026-11-10 17:00"), 8, pd.NaT)]
+    r = pd.DataFrame(nights, columns=result.roster.columns)
+    assert rules_broken(plan, staff, r) == {"min_rest"}
+
+
+def test_max_consecutive_days(solved_small):
+    plan, staff, _, _, result = solved_small  # the small plan allows 3 days in a row
+    days = [dt.date(2026, 11, 8) + dt.timedelta(days=k) for k in range(1, 5)]
+    rows = [("A05", "陈静", d, "day", pd.Timestamp(d) + pd.Timedelta(hours=8), pd.Timestamp(d) + pd.Timedelta(hours=17), 8, pd.NaT) for d in days]
+    assert rules_broken(plan, staff, pd.DataFrame(rows, columns=result.roster.columns)) == {"max_consecutive_days"}
+
+
+def test_availability_night_and_employment(solved_small):
+    plan, staff, _, _, result = solved_small
+    d = dt.date(2026, 11, 10)
+    rows = [("A02", "李娜", d, "day", pd.Timestamp(d) + pd.Timedelta(hours=8), pd.Timestamp(d) + pd.Timedelta(hours=17), 8, pd.NaT),  # unavailable
+            ("A06", "杨磊", d, "night", pd.Timestamp(d) + pd.Timedelta(hours=17), pd.Timestamp(d) + pd.Timedelta(hours=26), 8, pd.NaT),  # no nights
+            ("A09", "周杰", d, "day", pd.Timestamp(d) + pd.Timedelta(hours=8), pd.Timestamp(d) + pd.Timedelta(hours=17), 8, pd.NaT)]  # part-timer
+    assert rules_broken(plan, staff, pd.DataFrame(rows, columns=result.roster.columns)) == {"availability", "night_allowed", "employment"}
+
+
+def test_weekly_hours(solved_small):
+    plan, staff, _, _, result = solved_small
+    days = [dt.date(2026, 11, 9), dt.date(2026, 11, 10), dt.date(2026, 11, 12)]
+    staff = staff.copy()
+    staff.loc[staff["agent_id"] == "A05", "max_week_hours"] = 20
+    rows = [("A05", "陈静", d, "day", pd.Timestamp(d) + pd.Timedelta(hours=8), pd.Timestamp(d) + pd.Timedelta(hours=17), 8, pd.NaT) for d in days]
+    assert rules_broken(plan, staff, pd.DataFrame(rows, columns=result.roster.columns)) == {"weekly_hours"}
+
+
+def test_shift_times_window_and_unknowns(solved_small):
+    plan, staff, _, _, result = solved_small
+    r = result.roster.copy()
+    r.loc[0, "start"] = r.loc[0, "start"] + pd.Timedelta(hours=1)
+    r.loc[1, "agent_id"] = "Z99"
+    r.loc[2, "date"] = dt.date(2026, 12, 1)
+    broken = rules_broken(plan, staff, r)
+    assert {"shift_times", "known_agent_and_shift", "inside_window"} <= broken
+
+
+def test_skills_breaks_and_assignments_on_shift(solved_small):
+    plan, staff, _, _, result = solved_small
+    a = result.assignments.copy()
+    pre_only = a.index[(a["agent_id"] == "A01") & (a["queue"] == "presale")][0]
+    a.loc[pre_only, "queue"] = "aftersale"
+    assert rules_broken(plan, staff, result.roster, a) == {"skills"}
+    b = result.assignments.copy()
+    brk = b.index[b["queue"] == "break"][0]
+    b.loc[brk, "queue"] = "presale" if "presale" in staff.set_index("agent_id").at[b.at[brk, "agent_id"], "skills"] else "aftersale"
+    assert "breaks" in rules_broken(plan, staff, result.roster, b)
+    c = result.assignments.drop(index=result.assignments.index[0])
+    assert "assignments_on_shift" in rules_broken(plan, staff, result.roster, c)

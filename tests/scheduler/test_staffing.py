@@ -1,0 +1,48 @@
+"""Staffing: requirements frame, shrinkage rounding, the reminder backlog."""
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scheduler.config import load_plan
+from scheduler.staffing import (REQUIREMENT_COLUMNS, backlog_jobs, desk_from_scheduled, edf_schedule,
+                                is_open, min_peak_backlog, scheduled_from_desk)
+
+
+@settings(max_examples=100, deadline=None)
+@given(desk=st.integers(0, 500), shrink=st.floats(0.0, 0.6))
+def test_scheduled_agents_leave_enough_at_the_desk(desk, shrink):
+    sched = scheduled_from_desk(desk, shrink)
+    assert desk_from_scheduled(sched, shrink) >= desk
+    assert sched == 0 or desk_from_scheduled(sched - 1, shrink) < desk
+
+
+def test_open_hours_wrap_past_midnight():
+    hours = np.arange(24)
+    assert is_open(hours, 8, 2).sum() == 18 and is_open(hours, 8, 2)[1] and not is_open(hours, 8, 2)[2]
+    assert is_open(hours, 0, 0).all()
+
+
+def test_backlog_meets_every_deadline_at_the_lowest_peak():
+    queue = type("Q", (), {"touch_offsets_min": (10.0, 60.0), "touch_minutes": 1.5, "touch_deadline_min": 120.0})()
+    orders = np.zeros(24)
+    orders[[9, 10, 20]] = [100, 20, 300]
+    allowed = is_open(np.arange(24), 8, 22)
+    jobs = backlog_jobs(queue, orders, allowed)
+    done = min_peak_backlog(jobs, 24, allowed)
+    assert np.isclose(done.sum(), sum(j[2] for j in jobs))
+    assert edf_schedule(jobs, 24, done.max() * 1.001, allowed)[1] < 1e-6
+    assert edf_schedule(jobs, 24, done.max() * 0.95, allowed)[1] > 0  # any lower peak misses a deadline
+    assert done[~allowed].sum() == 0  # no proactive touches outside contact hours
+
+
+def test_requirements_frame(solved_small):
+    plan, staff, req, flags, result = solved_small
+    assert list(req.columns) == REQUIREMENT_COLUMNS
+    assert len(req) == len(plan.queues) * 24 * len(plan.days)
+    chat = req[(req["queue"] == "presale") & req["open"]]
+    assert (chat["service_level"] >= 0.8 - 1e-9).all()
+    assert (req["scheduled"] >= req["agents"]).all()
+    peak = req[(req["queue"] == "presale") & (req["ds"] == pd.Timestamp("2026-11-11 00:00"))]
+    assert float(peak["within_s"].iloc[0]) == 60.0
