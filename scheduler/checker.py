@@ -21,7 +21,7 @@ import pandas as pd
 
 from forecasts.errors import InputError
 from scheduler.shifts import shift_end, shift_start
-from scheduler.staffing import chat_metrics, desk_from_scheduled, shrinkage_by_hour
+from scheduler.staffing import desk_from_scheduled, queue_metrics, shrinkage_by_hour
 
 ROSTER_REQUIRED = ("agent_id", "date", "shift", "start", "end")
 COVERAGE_COLUMNS = ["queue", "ds", "required", "scheduled", "shortfall", "service_level"]
@@ -212,10 +212,10 @@ def coverage(plan, req: pd.DataFrame, assignments: pd.DataFrame, flags: pd.DataF
         m = (cov["queue"] == name).to_numpy() & cov["open"].to_numpy()
         part = cov[m]
         if queue.kind == "chat":
-            shrink = shrinkage_by_hour(flags.reindex(pd.DatetimeIndex(part["ds"])), plan.staffing)
+            shrink = shrinkage_by_hour(flags.reindex(pd.DatetimeIndex(part["ds"]), fill_value=False), plan.staffing)
             desk = desk_from_scheduled(part["scheduled"], shrink)
             volume = vol.reindex(pd.MultiIndex.from_frame(part[["queue", "ds"]])).to_numpy()
-            sl = chat_metrics(queue, volume, desk, part["within_s"].to_numpy())["service_level"]
+            sl = queue_metrics(queue, volume, desk, part["within_s"].to_numpy())["service_level"]
         else:
             sl = np.where(part["required"] > 0, np.minimum(1.0, part["scheduled"] / part["required"].clip(lower=1)), 1.0)
         cov.loc[m, "service_level"] = sl

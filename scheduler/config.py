@@ -32,8 +32,9 @@ class ChatQueue:
     label: str
     aht_by_load_s: tuple[float, ...]
     answer_within_s: float
-    peak_answer_within_s: float
+    answer_within_s_by_phase: dict
     target_sl: float
+    patience_s: float | None
     deflection: float
     open_from: int
     open_until: int
@@ -53,10 +54,13 @@ class BacklogQueue:
     name: str
     label: str
     touch_offsets_min: tuple[float, ...]
+    touch_before_deadline_min: tuple[float, ...]
+    payment_window_h: float
     touch_minutes: float
     touch_deadline_min: float
     contact_from: int
     contact_until: int
+    contact_phases: tuple[str, ...]
     short_cost: float
 
     kind = "backlog"
@@ -95,7 +99,7 @@ class Rules:
 @dataclass(frozen=True)
 class Staffing:
     shrinkage: float
-    peak_shrinkage: float
+    shrinkage_by_phase: dict
     max_occupancy: float
 
 
@@ -181,6 +185,18 @@ class _Table:
         value = self.get(key, str, "a time 'HH:00'", default)
         return _parse_hour(value, lambda: self.fail(key, "a whole hour 'HH:00'", value))
 
+    def minutes(self, key, default=...) -> tuple[float, ...]:
+        """A list of numbers >= 0."""
+        value = self.get(key, list, "a list of minutes >= 0", default)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value):
+            raise self.fail(key, "a list of minutes >= 0", value)
+        return tuple(float(v) for v in value)
+
+    def by_phase(self, key, lo, hi, open_lo=False, open_hi=False) -> dict:
+        """A table ``{phase = number}`` overriding a value inside promotion phases (later entries win)."""
+        sub = self.table(key)
+        return {phase: sub.number(phase, lo, hi, open_lo=open_lo, open_hi=open_hi) for phase in sub.data}
+
     def table(self, key) -> "_Table":
         sub = self.get(key, dict, "a table", {})
         return _Table(sub, f"{self.where}.{key}" if self.where else key, self.file)
@@ -225,24 +241,28 @@ def _chat_queue(name: str, t: _Table) -> ChatQueue:
     aht = t.get("aht_by_load_s", list, "a list of handle times in seconds, one per concurrent chat")
     if not aht or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in aht):
         raise t.fail("aht_by_load_s", "a non-empty list of positive seconds (its length is the concurrency, >= 1)", aht)
-    within = t.number("answer_within_s", 0, open_lo=True)
-    open_from, open_until = t.hour("open_from", "08:00"), t.hour("open_until", "00:00")
+    patience = t.number("patience_s", 0, open_lo=True) if "patience_s" in t.data else None
     return ChatQueue(
         name=name, label=t.get("label", str, "a display name", name), aht_by_load_s=tuple(float(v) for v in aht),
-        answer_within_s=within, peak_answer_within_s=t.number("peak_answer_within_s", 0, default=within, open_lo=True),
-        target_sl=t.number("target_sl", 0, 1, open_lo=True, open_hi=True), deflection=t.number("deflection", 0, 1, default=0.0, open_hi=True),
-        open_from=open_from, open_until=open_until, short_cost=t.number("short_cost", 0),
+        answer_within_s=t.number("answer_within_s", 0, open_lo=True),
+        answer_within_s_by_phase=t.by_phase("answer_within_s_by_phase", 0, None, open_lo=True),
+        target_sl=t.number("target_sl", 0, 1, open_lo=True, open_hi=True), patience_s=patience,
+        deflection=t.number("deflection", 0, 1, default=0.0, open_hi=True),
+        open_from=t.hour("open_from", "08:00"), open_until=t.hour("open_until", "00:00"), short_cost=t.number("short_cost", 0),
     )
 
 
 def _backlog_queue(name: str, t: _Table) -> BacklogQueue:
-    offsets = t.get("touch_offsets_min", list, "a list of minutes after the order")
-    if not offsets or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in offsets):
-        raise t.fail("touch_offsets_min", "a non-empty list of minutes >= 0", offsets)
+    after, before = t.minutes("touch_offsets_min", ()), t.minutes("touch_before_deadline_min", ())
+    if not after and not before:
+        raise t.fail("touch_offsets_min", "at least one touch (touch_offsets_min or touch_before_deadline_min)", [])
     return BacklogQueue(
-        name=name, label=t.get("label", str, "a display name", name), touch_offsets_min=tuple(float(v) for v in offsets),
+        name=name, label=t.get("label", str, "a display name", name), touch_offsets_min=after,
+        touch_before_deadline_min=before, payment_window_h=t.number("payment_window_h", 0, default=24.0, open_lo=True),
         touch_minutes=t.number("touch_minutes", 0, open_lo=True), touch_deadline_min=t.number("touch_deadline_min", 0, open_lo=True),
-        contact_from=t.hour("contact_from", "08:00"), contact_until=t.hour("contact_until", "22:00"), short_cost=t.number("short_cost", 0),
+        contact_from=t.hour("contact_from", "08:00"), contact_until=t.hour("contact_until", "22:00"),
+        contact_phases=tuple(t.get("contact_phases", list, "a list of promotion phases", ["final_payment"])),
+        short_cost=t.number("short_cost", 0),
     )
 
 
@@ -315,7 +335,7 @@ def load_plan(path: str | Path) -> Plan:
         rules=Rules(min_rest_h=rules_t.number("min_rest_h", 0, 24, default=11.0),
                     max_consecutive_days=int(rules_t.number("max_consecutive_days", 1, 31, default=6))),
         staffing=Staffing(shrinkage=staff_t.number("shrinkage", 0, 1, default=0.2, open_hi=True),
-                          peak_shrinkage=staff_t.number("peak_shrinkage", 0, 1, default=0.12, open_hi=True),
+                          shrinkage_by_phase=staff_t.by_phase("shrinkage_by_phase", 0, 1, open_hi=True),
                           max_occupancy=staff_t.number("max_occupancy", 0, 1, default=0.85, open_lo=True)),
         costs=Costs(overstaff_per_agent_hour=cost_t.number("overstaff_per_agent_hour", 0, default=5.0)),
         solver=Solver(time_limit_s=solver_t.number("time_limit_s", 0, default=30.0, open_lo=True),

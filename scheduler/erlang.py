@@ -1,9 +1,9 @@
 """Queueing formulas: Erlang B and C in log space, vectorised over all hours of a plan.
 
 Erlang B is ``PoisPMF(n; a) / PoisCDF(n; a)`` computed as a difference of logs, exact for any
-number of servers (tested from 1 to 20,000) with no overflow; Erlang C follows from B.
-Chat concurrency uses the slot model: an agent holding up to ``k`` chats is ``k`` servers,
-each chat taking the handle time of a fully loaded agent (conservative).
+number of servers (tested from 1 to 20,000) with no overflow; Erlang C follows from B. This is
+the phone-queue reference; staffing uses ``scheduler.chat``, which reduces to it exactly with
+one chat at a time and no abandonment.
 
 Takes and returns numpy arrays; no frames.
 """
@@ -55,27 +55,3 @@ def erlang_c_metrics(n, a, aht_s, within_s) -> dict[str, np.ndarray]:
     asa[a <= 0] = 0.0
     occupancy = np.divide(np.minimum(a, n), n, out=np.zeros_like(a), where=n > 0)
     return {"p_wait": p_wait, "service_level": sl, "asa_s": asa, "occupancy": occupancy}
-
-
-def servers_for_target(a, aht_s, within_s, target_sl, max_occupancy, step=1, max_servers=1_000_000):
-    """Fewest servers (a multiple of ``step``) meeting the service level and the occupancy cap.
-
-    ``step`` is the concurrency: servers come in whole agents of ``step`` slots. Returns the
-    number of servers (slots) per element; 0 where there is no load.
-    """
-    scalar = np.ndim(a) == 0
-    a = np.atleast_1d(np.asarray(a, dtype=float))
-    aht_s, within_s, target_sl = np.broadcast_to(aht_s, a.shape), np.broadcast_to(within_s, a.shape), np.broadcast_to(target_sl, a.shape)
-    n = np.ceil(np.maximum(np.floor(a) + 1, a / max_occupancy) / step) * step
-    n[a <= 0] = 0
-    todo = a > 0
-    while todo.any():
-        m = erlang_c_metrics(n[todo], a[todo], aht_s[todo], within_s[todo])
-        short = m["service_level"] < target_sl[todo]
-        idx = np.flatnonzero(todo)
-        n[idx[short]] += step
-        todo[idx[~short]] = False
-        if (n > max_servers).any():
-            raise ValueError(f"more than {max_servers} servers needed: load too large")
-    n = n.astype(int)
-    return int(n[0]) if scalar else n

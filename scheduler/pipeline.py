@@ -25,7 +25,7 @@ from scheduler.checker import check_rules, coverage, objective_terms
 from scheduler.export import ensure_writable, write_run
 from scheduler.roster import COST_SCALE, solve_roster
 from scheduler.staff import read_staff
-from scheduler.staffing import hour_flags, requirements
+from scheduler.staffing import phase_flags, requirements
 from scheduler.summary import build_summary
 
 
@@ -106,7 +106,7 @@ def run_plan(plan, opts: Options) -> dict:
     opts.say(f"forecasting {len(plan.queues)} queues, {plan.start}..{plan.end}")
     fc = forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed)
     lap("forecast")
-    flags = hour_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
+    flags = phase_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
     req = requirements(fc, plan, flags)
     lap("staffing")
     limit = plan.solver.time_limit_s if opts.time_limit_s is None else opts.time_limit_s

@@ -21,14 +21,14 @@ def solved_small(tmp_path_factory):
     from scheduler.config import load_plan
     from scheduler.roster import solve_roster
     from scheduler.staff import read_staff
-    from scheduler.staffing import hour_flags, requirements
+    from scheduler.staffing import phase_flags, requirements
 
     plan = load_plan(write_small_plan(tmp_path_factory.mktemp("solved") / "plan"))
     staff = read_staff(plan.staff, plan.queues)
     phases = pd.DataFrame([p for p in PROMOTIONS if p[2]], columns=["event", "kind", "phase", "start", "end", "peak"])
     phases[["start", "end"]] = phases[["start", "end"]].apply(pd.to_datetime)
     ds = pd.date_range(pd.Timestamp(plan.start), pd.Timestamp(plan.end) + pd.Timedelta(hours=23), freq="h")
-    flags = hour_flags(ds, phases, plan.event)
+    flags = phase_flags(ds, phases, plan.event)
     req = requirements(small_forecast(plan), plan, flags)
     result = solve_roster(plan, staff, req, time_limit_s=10, workers=1, seed=0)
     return plan, staff, req, flags, result

@@ -23,7 +23,8 @@ staff = "staff.csv"
 kind = "chat"
 aht_by_load_s = [240, 300]
 answer_within_s = 20
-peak_answer_within_s = 60
+answer_within_s_by_phase = { peak = 60 }
+patience_s = 180
 target_sl = 0.8
 deflection = 0.35
 open_from = "08:00"

@@ -5,9 +5,15 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.config import load_plan
+from scheduler.config import BacklogQueue
 from scheduler.staffing import (REQUIREMENT_COLUMNS, backlog_jobs, desk_from_scheduled, edf_schedule,
                                 is_open, min_peak_backlog, scheduled_from_desk)
+
+
+def reminder(after=(10.0,), before=(), window_h=24.0, deadline_min=60.0) -> BacklogQueue:
+    return BacklogQueue(name="reminder", label="reminder", touch_offsets_min=after, touch_before_deadline_min=before,
+                        payment_window_h=window_h, touch_minutes=1.5, touch_deadline_min=deadline_min,
+                        contact_from=8, contact_until=22, contact_phases=("final_payment",), short_cost=1.0)
 
 
 @settings(max_examples=100, deadline=None)
@@ -25,7 +31,7 @@ def test_open_hours_wrap_past_midnight():
 
 
 def test_backlog_meets_every_deadline_at_the_lowest_peak():
-    queue = type("Q", (), {"touch_offsets_min": (10.0, 60.0), "touch_minutes": 1.5, "touch_deadline_min": 120.0})()
+    queue = reminder(after=(10.0, 60.0), deadline_min=120.0)
     orders = np.zeros(24)
     orders[[9, 10, 20]] = [100, 20, 300]
     allowed = is_open(np.arange(24), 8, 22)
@@ -35,6 +41,14 @@ def test_backlog_meets_every_deadline_at_the_lowest_peak():
     assert edf_schedule(jobs, 24, done.max() * 1.001, allowed)[1] < 1e-6
     assert edf_schedule(jobs, 24, done.max() * 0.95, allowed)[1] > 0  # any lower peak misses a deadline
     assert done[~allowed].sum() == 0  # no proactive touches outside contact hours
+
+
+def test_touch_before_deadline_moves_earlier_out_of_closed_hours():
+    queue = reminder(after=(), before=(120.0,), window_h=10.0)
+    orders = np.zeros(48)
+    orders[[9, 14]] = [10, 10]  # due at 17:00 (open) and 22:00 (closed: brought forward to 21:00)
+    jobs = backlog_jobs(queue, orders, is_open(np.arange(48) % 24, 8, 22))
+    assert sorted((rel, dl) for rel, dl, _ in jobs) == [(16, 17), (21, 22)]
 
 
 def test_requirements_frame(solved_small):
