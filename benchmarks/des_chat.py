@@ -206,15 +206,15 @@ def erlang_c_service_level(agents, volume_per_h, aht_s, within_s) -> tuple[float
 
 # name, agents, volume/h, aht by load, patience, target
 CASES = [
-    ("ErlangC K=1 presale", 12, 150.0, [240], None, 20),
-    ("ErlangA K=1 presale", 12, 160.0, [240], 180, 20),
-    ("K=2 presale small", 3, 32.0, [240, 270], 180, 20),
-    ("K=2 presale small noab", 3, 34.0, [240, 270], None, 60),
-    ("K=3 aftersales small", 3, 26.0, [420, 480, 540], None, 60),
-    ("K=3 aftersales large", 45, 540.0, [420, 480, 540], 180, 20),
-    ("K=4 presale small", 3, 55.0, [240, 270, 300, 330], 180, 20),
-    ("K=4 presale large", 40, 1050.0, [240, 270, 300, 330], None, 20),
-    ("K=4 presale large ab", 60, 1560.0, [240, 270, 300, 330], 180, 60),
+    ("ErlangC K=1 presale", 12, 135.0, [240], None, 20),
+    ("ErlangA K=1 presale", 12, 150.0, [240], 180, 20),
+    ("K=2 presale small", 3, 70.0, [240, 270], 180, 20),
+    ("K=2 presale small noab", 3, 55.0, [240, 270], None, 60),
+    ("K=3 aftersales small", 3, 40.0, [420, 480, 540], None, 60),
+    ("K=3 aftersales large", 45, 865.0, [420, 480, 540], 180, 20),
+    ("K=4 presale small", 3, 115.0, [240, 270, 300, 330], 180, 20),
+    ("K=4 presale large", 40, 1655.0, [240, 270, 300, 330], None, 20),
+    ("K=4 presale large ab", 60, 2670.0, [240, 270, 300, 330], 180, 20),
 ]
 
 

@@ -7,6 +7,8 @@ A user's mistake (missing file, bad column, unknown queue, bad config key) becom
 from __future__ import annotations
 
 import functools
+import json
+import math
 import shutil
 import sys
 from importlib import resources
@@ -20,6 +22,7 @@ from scheduler.config import load_plan
 from scheduler.pipeline import Options, RosterCheckError, run_plan
 from scheduler.roster import NoRosterError
 from scheduler.staff import read_staff
+from scheduler.staffing import calculate
 from scheduler.summary import summary_text
 
 
@@ -124,3 +127,59 @@ def init(folder):
         if src.suffix in (".toml", ".csv"):
             shutil.copy2(src, folder / src.name)
     click.echo(f"wrote the demo plan to {folder}; edit {folder / 'demo.toml'} and run: peakplan plan {folder / 'demo.toml'}")
+
+
+def _aht_table(aht_s, aht_by_load, concurrency) -> tuple[float, ...]:
+    """The per-load handle-time table from the calculator's flags."""
+    if aht_by_load:
+        try:
+            table = tuple(float(v) for v in aht_by_load.split(","))
+        except ValueError:
+            raise click.BadParameter("expected seconds separated by commas, e.g. 240,300,390", param_hint="--aht-by-load") from None
+        if not table or min(table) <= 0:
+            raise click.BadParameter("every handle time must be > 0", param_hint="--aht-by-load")
+        if concurrency not in (None, len(table)):
+            raise click.BadParameter(f"gives {len(table)} load levels but --concurrency is {concurrency}", param_hint="--aht-by-load")
+        return table
+    if aht_s is None:
+        raise click.UsageError("give --aht-s (handle time) or --aht-by-load (handle time per concurrent chat)")
+    return (aht_s,) * (concurrency or 1)
+
+
+def _report_lines(r: dict, within: float, target: float, shrinkage: float) -> list[str]:
+    asa = "unbounded (the queue is overloaded)" if math.isinf(r["asa_s"]) else f"{r['asa_s']:.1f} s"
+    return [f"agents at the desk  {r['agents']}",
+            f"agents scheduled    {r['scheduled']}  ({shrinkage:.0%} shrinkage)",
+            f"service level       {r['service_level']:.1%} answered within {within:g} s (target {target:.0%})",
+            f"ASA                 {asa}", f"P(wait)             {r['p_wait']:.1%}",
+            f"abandonment         {r['abandon_rate']:.1%}", f"occupancy           {r['occupancy']:.1%}"]
+
+
+@main.command()
+@click.option("--volume", type=click.FloatRange(min=0), required=True, help="Contacts per interval.")
+@click.option("--interval-min", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="Interval length in minutes.")
+@click.option("--aht-s", type=click.FloatRange(min=0, min_open=True), help="Handle time per contact in seconds.")
+@click.option("--answer-within-s", type=click.FloatRange(min=0), default=20.0, show_default=True, help="Answer-time target in seconds.")
+@click.option("--target-sl", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.8, show_default=True, help="Share answered within the target time.")
+@click.option("--patience-s", type=click.FloatRange(min=0, min_open=True), help="Mean patience in seconds (Erlang A); none = nobody leaves (Erlang C).")
+@click.option("--concurrency", type=click.IntRange(min=1), help="Chats an agent holds at once (default 1).")
+@click.option("--aht-by-load", help="Handle time per chat while the agent holds 1, 2, ... chats, e.g. 240,300,390.")
+@click.option("--shrinkage", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True, help="Share of scheduled time away from the desk.")
+@click.option("--max-occupancy", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True, help="Occupancy cap.")
+@click.option("--agents", type=click.IntRange(min=0), help="Evaluate this many agents at the desk instead of solving.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: agents, scheduled, service_level, asa_s, p_wait, abandon_rate, occupancy.")
+def erlang(volume, interval_min, aht_s, answer_within_s, target_sl, patience_s, concurrency, aht_by_load,
+           shrinkage, max_occupancy, agents, as_json):
+    """Agents needed for a volume, handle time and target (Erlang C/A, chat concurrency).
+
+    \b
+    Example:
+      peakplan erlang --volume 100 --interval-min 30 --aht-s 180 --answer-within-s 20 --shrinkage 0.3
+      peakplan erlang --volume 1200 --aht-by-load 240,270,300,330 --patience-s 180 --json
+    """
+    table = _aht_table(aht_s, aht_by_load, concurrency)
+    r = calculate(volume * 60.0 / interval_min, table, patience_s, answer_within_s, target_sl, shrinkage, max_occupancy, agents)
+    if as_json:
+        click.echo(json.dumps({k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in r.items()}))
+    else:
+        click.echo("\n".join(_report_lines(r, answer_within_s, target_sl, shrinkage)))

@@ -125,6 +125,16 @@ def size_interval(volume_per_h, aht_by_load_s, patience_s, within_s, target_sl, 
                          len(volume), guess, target_sl, max_occupancy)
 
 
+def calculate(volume_per_h: float, aht_by_load_s, patience_s, within_s: float, target_sl: float,
+              shrinkage: float = 0.0, max_occupancy: float = 1.0, agents: int | None = None) -> dict:
+    """One interval: the fewest agents meeting the target (or the given ``agents``), and their service."""
+    if agents is None:
+        agents = int(size_interval(volume_per_h, aht_by_load_s, patience_s, within_s, target_sl, max_occupancy)[0])
+    m = chat_metrics(agents, volume_per_h, aht_by_load_s, patience_s, within_s)
+    return {"agents": agents, "scheduled": int(scheduled_from_desk(agents, shrinkage)),
+            **{k: float(m[k][0]) for k in ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy")}}
+
+
 def queue_metrics(queue, volume, desk_agents, within_s) -> dict[str, np.ndarray]:
     """The chat model for this queue: deflection, concurrency, handle times, patience."""
     return chat_metrics(desk_agents, np.asarray(volume, dtype=float) * (1.0 - queue.deflection),
