@@ -1,95 +1,323 @@
-"""Hold-out accuracy of the forecaster on one past event.
+"""Backtest the forecaster against baselines on past events.
 
 Takes the **history** frame (``queue, ds, y``) and a :class:`~forecasts.promotions.Promotions`
-calendar; fits on the history before a cutoff, forecasts a window and returns an
-**accuracy** frame ``queue, wape, peak_wape, coverage`` (one row per queue plus ``all``):
+calendar; returns
 
-* ``wape`` = Σ|y − mean| / Σy over the window's hours;
-* ``peak_wape`` the same over the event's peak day;
-* ``coverage`` the share of actual hours inside [p10, p90].
+* :func:`run_backtest`: a **scores** frame, one row per (event, model): ``event, model,
+  cutoff, hours, wape, wape_peak_day, peak_hour_error, band_coverage``;
+* :func:`summarise`: a **summary** frame, one row per model, the same scores pooled over
+  every event (WAPEs as Σ|error| / Σactual over all events, the peak-hour error as the mean
+  over events, coverage as the share over all hours).
 
-Run ``python -m forecasts.backtest`` for the demo's Double 11 2025 hold-out (fit on the
-history before 2025-10-15, forecast 2025-11-01..2025-11-18) and the fit + predict time.
+Protocol, for each past event with enough history before it:
+
+* the cut-off is ``lead_days`` days before the event's anchor, 00:00: the **peak** day by
+  default (``anchor="peak"``: a plan is made a few weeks before the sale day, when the warm-up
+  has often begun), or the event's first hour (``anchor="start"``);
+* every model is fitted on the history strictly before the cut-off and forecasts the event's
+  window from the cut-off (or the event's start, if later) to the event's end; hours before
+  the cut-off are known and not scored;
+* scores, over the window's hours that have an actual (all queues):
+  ``wape`` = Σ|y − mean| / Σy; ``wape_peak_day`` the same over the peak's calendar day;
+  ``peak_hour_error`` = |mean − y| / y at each queue's busiest actual hour, averaged over
+  queues; ``band_coverage`` = share of actual hours inside [p10, p90] (NaN for models
+  without bands).
+
+Models (all share ``fit(history, promotions)`` / ``predict(start, end, event)``):
+``model`` (:class:`~forecasts.model.PromoForecaster`), ``seasonal_naive`` (the same hour one
+week before the cut-off, repeated) and ``previous_event`` (the previous event of the same kind
+aligned on its peak day, scaled by the change in baseline level).
+
+Run ``python -m forecasts.backtest`` for the demo's table.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from forecasts.errors import InputError
 from forecasts.history import read_history
 from forecasts.model import PromoForecaster
 from forecasts.promotions import Promotions, read_promotions
 
 DEMO = Path(__file__).resolve().parents[1] / "scheduler" / "demo"
+HOUR = pd.Timedelta(hours=1)
+DAY = pd.Timedelta(days=1)
+SCORE_COLUMNS = ("wape", "wape_peak_day", "peak_hour_error", "band_coverage")
 
 
-def _scores(frame: pd.DataFrame, peak_day: pd.Timestamp) -> dict:
-    err = (frame["y"] - frame["mean"]).abs()
-    on_peak = frame["ds"].dt.normalize() == peak_day
-    inside = (frame["y"] >= frame["p10"]) & (frame["y"] <= frame["p90"])
+def _frame(queue: str, ds: pd.DatetimeIndex, mean: np.ndarray) -> pd.DataFrame:
+    mean = np.nan_to_num(np.asarray(mean, dtype=float)).clip(min=0.0)
+    return pd.DataFrame({"queue": queue, "ds": ds.astype("datetime64[ns]"), "mean": mean,
+                         "p10": mean, "p50": mean, "p90": mean})
+
+
+def _hours(start, end) -> pd.DatetimeIndex:
+    first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    if last < first:
+        raise InputError(f"forecast window: end {last:%Y-%m-%d} is before start {first:%Y-%m-%d}")
+    return pd.date_range(first, last + DAY - HOUR, freq="h")
+
+
+class SeasonalNaive:
+    """Baseline: the last full week (168 hours) of the history, repeated. No bands (``p10 = p50 = p90 = mean``).
+
+    Hours of that week missing from the history are taken from the week before (else 0).
+    """
+
+    has_bands = False
+
+    def fit(self, history: pd.DataFrame, promotions: Promotions | None = None) -> "SeasonalNaive":
+        """Store the last week of each queue (``last_week_``: queue → 168 values by hour of week)."""
+        self.last_week_ = {}
+        end = pd.Timestamp(history["ds"].max()).floor("h") + HOUR
+        for q, g in history.groupby("queue", sort=True):
+            s = g.set_index("ds")["y"]
+            week = pd.date_range(end - 7 * DAY, end - HOUR, freq="h")
+            vals = s.reindex(week).to_numpy(dtype=float)
+            older = s.reindex(week - 7 * DAY).to_numpy(dtype=float)
+            vals = np.where(np.isnan(vals), older, vals)
+            self.last_week_[q] = pd.Series(np.nan_to_num(vals), index=(week.day_of_week * 24 + week.hour))
+        return self
+
+    def predict(self, start, end, event: str | None = None) -> pd.DataFrame:
+        """Forecast ``start`` 00:00 .. ``end`` 23:00 (``event`` is ignored)."""
+        ds = _hours(start, end)
+        how = ds.day_of_week * 24 + ds.hour
+        return pd.concat([_frame(q, ds, w.reindex(how).to_numpy()) for q, w in self.last_week_.items()],
+                         ignore_index=True)
+
+
+def _level(history: pd.DataFrame, promotions: Promotions, before: pd.Timestamp, days: int = 28) -> pd.Series:
+    """Mean hourly count per queue over the normal days (outside every event ± 3 days) of the ``days`` before ``before``."""
+    h = history[(history["ds"] < before) & (history["ds"] >= before - days * DAY)]
+    keep = np.ones(len(h), dtype=bool)
+    for ev in promotions.events.itertuples(index=False):
+        keep &= ~((h["ds"] >= ev.start - 3 * DAY) & (h["ds"] < ev.end + 3 * DAY)).to_numpy()
+    use = h[keep] if keep.sum() > 0.25 * len(h) else h
+    return use.groupby("queue")["y"].mean()
+
+
+class PreviousEvent:
+    """Baseline: the previous event of the same kind (else of any kind), aligned on its peak day
+    (same clock hour, same day offset to the peak), scaled per queue by the change in baseline
+    level (mean hourly count of the 28 normal days before each event's start). Hours outside
+    the event, or the previous event lacks, fall back to :class:`SeasonalNaive`. No bands.
+    """
+
+    has_bands = False
+
+    def fit(self, history: pd.DataFrame, promotions: Promotions) -> "PreviousEvent":
+        """Store the history, calendar and a fitted :class:`SeasonalNaive` fallback."""
+        self.history_ = history[["queue", "ds", "y"]]
+        self.promotions_ = promotions
+        self.end_ = pd.Timestamp(history["ds"].max())
+        self.naive_ = SeasonalNaive().fit(history)
+        return self
+
+    def _previous(self, event: str) -> pd.Series | None:
+        ev = self.promotions_.event_row(event)
+        evs = self.promotions_.events
+        done = evs[(evs["end"] <= self.end_ + HOUR) & (evs["peak"] < ev["peak"])]
+        same = done[done["kind"] == ev["kind"]]
+        pick = same if len(same) else done
+        return None if pick.empty else pick.sort_values("peak").iloc[-1]
+
+    def predict(self, start, end, event: str | None = None) -> pd.DataFrame:
+        """Forecast ``start`` 00:00 .. ``end`` 23:00 for ``event`` (required for the event part)."""
+        out = self.naive_.predict(start, end)
+        prev = self._previous(event) if event is not None else None
+        if prev is None:
+            return out
+        ev = self.promotions_.event_row(event)
+        shift = ev["peak"].normalize() - prev["peak"].normalize()
+        now = _level(self.history_, self.promotions_, min(ev["start"], self.end_ + HOUR))
+        then = _level(self.history_, self.promotions_, prev["start"])
+        hist = self.history_.set_index(["queue", "ds"])["y"]
+        for q in out["queue"].unique():
+            sel = (out["queue"] == q) & (out["ds"] >= ev["start"]) & (out["ds"] < ev["end"])
+            idx = pd.MultiIndex.from_arrays([np.full(sel.sum(), q), out.loc[sel, "ds"] - shift])
+            past = hist.reindex(idx).to_numpy(dtype=float)
+            ratio = now.get(q, np.nan) / then.get(q, np.nan)
+            ratio = ratio if np.isfinite(ratio) and ratio > 0 else 1.0
+            val = np.where(np.isnan(past), out.loc[sel, "mean"].to_numpy(), past * ratio)
+            for col in ("mean", "p10", "p50", "p90"):
+                out.loc[sel, col] = val
+        return out
+
+
+MODELS = {
+    "model": lambda **params: PromoForecaster(**params),
+    "seasonal_naive": lambda **params: SeasonalNaive(),
+    "previous_event": lambda **params: PreviousEvent(),
+}
+
+
+def _scores(both: pd.DataFrame, peak_day: pd.Timestamp, has_bands: bool) -> dict:
+    err = (both["y"] - both["mean"]).abs()
+    on_peak = both["ds"].dt.normalize() == peak_day
+    peak_errs = []
+    for _, g in both.groupby("queue"):
+        top = g.loc[g["y"].idxmax()]
+        if top["y"] > 0:
+            peak_errs.append(abs(top["mean"] - top["y"]) / top["y"])
+    inside = (both["y"] >= both["p10"]) & (both["y"] <= both["p90"])
     return {
-        "wape": float(err.sum() / frame["y"].sum()),
-        "peak_wape": float(err[on_peak].sum() / frame.loc[on_peak, "y"].sum()),
-        "coverage": float(inside.mean()),
+        "abs_err": float(err.sum()), "actual": float(both["y"].sum()),
+        "abs_err_peak": float(err[on_peak].sum()), "actual_peak": float(both.loc[on_peak, "y"].sum()),
+        "n_inside": float(inside.sum()) if has_bands else np.nan,
+        "peak_hour_error": float(np.mean(peak_errs)) if peak_errs else np.nan,
     }
 
 
-def holdout_accuracy(history: pd.DataFrame, promotions: Promotions, cutoff, start, end,
-                     event: str, **params) -> pd.DataFrame:
-    """Fit before ``cutoff``, forecast ``start`` 00:00 .. ``end`` 23:00 for ``event``, score it.
+def backtest_events(history: pd.DataFrame, promotions: Promotions, lead_days: int = 14,
+                    anchor: str = "peak", min_history_days: int = 28) -> pd.DataFrame:
+    """The events :func:`run_backtest` scores, with their cut-off and scored window.
 
-    Parameters
-    ----------
-    history : DataFrame
-        ``queue, ds, y``; must hold the actual hours of the window.
-    promotions : Promotions
-        Calendar holding ``event``.
-    cutoff : date-like
-        Only history strictly before it is used for fitting.
-    start, end : date-like
-        Forecast window (days, inclusive).
-    event : str
-        The held-out event (its peak day is scored separately).
-    **params
-        Passed to :class:`PromoForecaster`.
+    An event is kept when its peak day is in the history, the history holds at least
+    ``min_history_days`` days before the cut-off, and at least one other event's peak lies
+    in that history (something to learn the shape from).
 
     Returns
     -------
     DataFrame
-        ``queue, wape, peak_wape, coverage``; the last row ``all`` pools every queue.
+        ``event, cutoff, start, end, peak`` (``start``/``end`` the scored window, end exclusive).
+    """
+    if anchor not in ("peak", "start"):
+        raise InputError(f"backtest: anchor {anchor!r}; expected 'peak' or 'start'")
+    if lead_days < 0:
+        raise InputError(f"backtest: lead_days {lead_days}; expected a number of days ≥ 0")
+    first, last = history["ds"].min(), history["ds"].max()
+    rows = []
+    for ev in promotions.events.itertuples(index=False):
+        if not first <= ev.peak <= last:
+            continue
+        cutoff = (ev.peak if anchor == "peak" else ev.start).normalize() - lead_days * DAY
+        if cutoff - first < min_history_days * DAY:
+            continue
+        if not ((promotions.events["peak"] < cutoff) & (promotions.events["peak"] >= first)).any():
+            continue
+        rows.append((ev.event, cutoff, max(cutoff, ev.start), min(ev.end, last + HOUR), ev.peak))
+    return pd.DataFrame(rows, columns=["event", "cutoff", "start", "end", "peak"])
+
+
+def run_backtest(history: pd.DataFrame, promotions: Promotions, lead_days: int = 14, anchor: str = "peak",
+                 models: tuple[str, ...] = ("model", "seasonal_naive", "previous_event"),
+                 **params) -> pd.DataFrame:
+    """Fit every model before each past event's cut-off, forecast the event, score it.
+
+    Parameters
+    ----------
+    history : DataFrame
+        ``queue, ds, y`` (counts may be non-integers; one queue is enough).
+    promotions : Promotions
+        Calendar of the events (only events in the history are scored).
+    lead_days : int
+        Days between the cut-off and the anchor day.
+    anchor : {"peak", "start"}
+        Whether ``lead_days`` counts back from the peak day or from the event's first hour.
+    models : tuple of str
+        Names from :data:`MODELS`.
+    **params
+        Passed to :class:`~forecasts.model.PromoForecaster`.
+
+    Returns
+    -------
+    DataFrame
+        One row per (event, model): ``event, model, cutoff, hours, wape, wape_peak_day,
+        peak_hour_error, band_coverage`` plus the sums :func:`summarise` pools
+        (``abs_err, actual, abs_err_peak, actual_peak, n_inside``).
+
+    Raises
+    ------
+    InputError
+        No event can be backtested, an unknown model name, bad ``lead_days``/``anchor``.
+    """
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        raise InputError(f"backtest: unknown model(s) {', '.join(unknown)}; expected some of {', '.join(MODELS)}")
+    history = history[["queue", "ds", "y"]].assign(ds=lambda f: pd.to_datetime(f["ds"]).astype("datetime64[ns]"))
+    events = backtest_events(history, promotions, lead_days, anchor)
+    if events.empty:
+        raise InputError(f"backtest: no event to backtest: each needs its peak in the history, 28 days of history "
+                         f"before its cut-off ({lead_days} days before its {anchor}) and an earlier event's peak")
+    rows = []
+    for ev in events.itertuples(index=False):
+        train = history[history["ds"] < ev.cutoff]
+        actual = history[(history["ds"] >= ev.start) & (history["ds"] < ev.end)]
+        for name in models:
+            model = MODELS[name](**params).fit(train, promotions)
+            fc = model.predict(ev.start, ev.end - HOUR, ev.event)
+            both = fc.merge(actual, on=["queue", "ds"], how="inner")
+            sc = _scores(both, ev.peak.normalize(), getattr(model, "has_bands", True))
+            rows.append({"event": ev.event, "model": name, "cutoff": ev.cutoff, "hours": len(both), **sc})
+    out = pd.DataFrame(rows)
+    return _derive(out)
+
+
+def _derive(f: pd.DataFrame) -> pd.DataFrame:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f["wape"] = f["abs_err"] / f["actual"]
+        f["wape_peak_day"] = f["abs_err_peak"] / f["actual_peak"]
+        f["band_coverage"] = f["n_inside"] / f["hours"]
+    return f
+
+
+def summarise(scores: pd.DataFrame) -> pd.DataFrame:
+    """Pool :func:`run_backtest` rows per model: ``model, events, wape, wape_peak_day, peak_hour_error, band_coverage``."""
+    sums = ["abs_err", "actual", "abs_err_peak", "actual_peak", "hours"]
+    g = scores.groupby("model", sort=False)
+    out = g[sums].sum()
+    out["n_inside"] = g["n_inside"].sum(min_count=1)
+    out["peak_hour_error"] = g["peak_hour_error"].mean()
+    out["events"] = g.size()
+    out = _derive(out.reset_index())
+    return out[["model", "events", *SCORE_COLUMNS]]
+
+
+def summary_dict(scores: pd.DataFrame) -> dict:
+    """``{model: {wape, wape_peak_day, peak_hour_error, band_coverage}}`` with None for NaN (JSON-ready)."""
+    out = {}
+    for rec in summarise(scores).to_dict("records"):
+        out[rec["model"]] = {k: (None if pd.isna(rec[k]) else round(float(rec[k]), 4)) for k in SCORE_COLUMNS}
+    return out
+
+
+def format_table(scores: pd.DataFrame) -> str:
+    """Per-event rows and the pooled summary as plain text."""
+    cols = ["event", "model", "cutoff", *SCORE_COLUMNS]
+    per = scores[cols].assign(cutoff=scores["cutoff"].dt.strftime("%Y-%m-%d"))
+    fmt = lambda v: "n/a" if pd.isna(v) else f"{v:.3f}"  # noqa: E731
+    return ("per event\n" + per.to_string(index=False, float_format=fmt, na_rep="n/a")
+            + "\n\nsummary (pooled over events)\n"
+            + summarise(scores).to_string(index=False, float_format=fmt, na_rep="n/a"))
+
+
+def holdout_accuracy(history: pd.DataFrame, promotions: Promotions, cutoff, start, end,
+                     event: str, **params) -> pd.DataFrame:
+    """Fit before ``cutoff``, forecast ``start`` 00:00 .. ``end`` 23:00 for ``event``, score it per queue.
+
+    Returns ``queue, wape, peak_wape, coverage``; the last row ``all`` pools every queue.
     """
     train = history[history["ds"] < pd.Timestamp(cutoff)]
     fc = PromoForecaster(**params).fit(train, promotions).predict(start, end, event)
-    actual = history.assign(ds=history["ds"].astype("datetime64[ns]"))
-    both = fc.merge(actual, on=["queue", "ds"], how="inner")
+    both = fc.merge(history.assign(ds=history["ds"].astype("datetime64[ns]")), on=["queue", "ds"], how="inner")
     peak_day = pd.Timestamp(promotions.event_row(event)["peak"]).normalize()
-    rows = [{"queue": q, **_scores(g, peak_day)} for q, g in both.groupby("queue", sort=True)]
-    rows.append({"queue": "all", **_scores(both, peak_day)})
+    rows = []
+    for q, g in [*both.groupby("queue", sort=True), ("all", both)]:
+        sc = _scores(g, peak_day, True)
+        rows.append({"queue": q, "wape": sc["abs_err"] / sc["actual"],
+                     "peak_wape": sc["abs_err_peak"] / sc["actual_peak"], "coverage": sc["n_inside"] / len(g)})
     return pd.DataFrame(rows)
 
 
-def time_fit_predict(history: pd.DataFrame, promotions: Promotions, start, end, repeats: int = 3) -> float:
-    """Best wall-clock seconds of ``fit`` + ``predict`` over ``repeats`` runs."""
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        PromoForecaster().fit(history, promotions).predict(start, end)
-        best = min(best, time.perf_counter() - t0)
-    return float(best)
-
-
 def main() -> None:
-    """Print the demo's Double 11 2025 hold-out accuracy and the fit + predict time."""
+    """Print the demo's backtest table."""
     history = read_history(DEMO / "history.csv")
     promotions = read_promotions(DEMO / "promotions.csv")
-    acc = holdout_accuracy(history, promotions, "2025-10-15", "2025-11-01", "2025-11-18", "double11-2025")
-    print("Double 11 2025 hold-out (fit on history before 2025-10-15, forecast 2025-11-01..2025-11-18)")
-    print(acc.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    secs = time_fit_predict(history, promotions, "2026-11-01", "2026-11-18")
-    print(f"fit + predict, full demo history, 2026-11-01..2026-11-18: {secs:.2f} s (best of 3)")
+    print(format_table(run_backtest(history, promotions)))
 
 
 if __name__ == "__main__":

@@ -4,10 +4,24 @@ Takes a CSV file path; returns the **history** frame ``queue, ds, y`` (one row p
 hour, ``ds`` the start of the hour as ``datetime64`` local time, ``y`` float), sorted by
 queue then ds. Bad input raises :class:`forecasts.errors.InputError` with a one-line message
 naming the file, the 1-based data row(s) and what was expected. Gaps longer than a day are
-warned about (not filled: a missing hour is unknown, not zero).
+warned about, naming the rows around them (not filled: a missing hour is an outage, unknown,
+not zero); :func:`missing_hours` lists every gap.
+
+Two input layouts:
+
+* hourly counts ``queue, ds, y`` (``y`` may be non-integer);
+* a raw contact log ``queue, ds`` (+ optional ``id``/``chat_id``/``contact_id``/``session_id``)
+  without ``y``: one row per chat, ``ds`` its timestamp (any
+  minute/second); chats are counted per queue and hour. Hours without a chat between a queue's
+  first and last chat count 0, except runs longer than a day, which are taken as outages and
+  left missing.
+
+Timestamps must be local times without a timezone: a ``Z`` or ``+08:00`` style suffix (or a
+mix of offsets) is rejected.
 """
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -17,6 +31,8 @@ import pandas as pd
 from forecasts.errors import InputError
 
 HISTORY_COLUMNS = ("queue", "ds", "y")
+_TZ = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
+_LOG_EXTRA = {"id", "chat_id", "contact_id", "session_id"}
 _MAX_LISTED = 5
 
 
@@ -77,19 +93,15 @@ def check_history(raw: pd.DataFrame, source: str = "history") -> pd.DataFrame:
         As :func:`read_history`.
     """
     raw.columns = [str(c).strip() for c in raw.columns]
+    if "y" not in raw.columns and {"queue", "ds"} <= set(raw.columns) <= {"queue", "ds"} | _LOG_EXTRA:
+        return _from_log(raw, source)
     missing = [c for c in HISTORY_COLUMNS if c not in raw.columns]
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)}; expected columns queue, ds, y")
     queue = raw["queue"].astype(str).str.strip()
     if (queue == "").any():
         raise InputError(f"{source}: {_rows((queue == '').to_numpy())}: empty queue name")
-    ds = pd.to_datetime(raw["ds"].astype(str).str.strip(), format="%Y-%m-%d %H:%M", errors="coerce")
-    if ds.isna().any():
-        ds2 = pd.to_datetime(raw["ds"].astype(str).str.strip(), format="ISO8601", errors="coerce")
-        ds = ds.fillna(ds2)
-    bad = ds.isna().to_numpy()
-    if bad.any():
-        raise InputError(f"{source}: {_rows(bad)}: ds is not a timestamp; expected YYYY-MM-DD HH:MM")
+    ds = _parse_ds(raw["ds"], source)
     y = pd.to_numeric(raw["y"], errors="coerce")
     bad = y.isna().to_numpy() | ~np.isfinite(y.to_numpy(dtype=float, na_value=np.nan))
     if bad.any():
@@ -104,6 +116,61 @@ def check_history(raw: pd.DataFrame, source: str = "history") -> pd.DataFrame:
     out = out.sort_values(["queue", "ds"], kind="stable").reset_index(drop=True)
     _warn_gaps(out, source)
     return out
+
+
+def _parse_ds(col: pd.Series, source: str) -> pd.Series:
+    """Parse local timestamps; reject timezone suffixes and unparseable values, naming the rows."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        if getattr(col.dt, "tz", None) is not None:
+            raise InputError(f"{source}: ds has timezone {col.dt.tz}; expected local time without a timezone")
+        return col.astype("datetime64[ns]")
+    text = col.astype(str).str.strip()
+    tz = text.str.contains(_TZ).to_numpy()
+    if tz.any():
+        raise InputError(f"{source}: {_rows(tz)}: ds has a timezone suffix (e.g. {text[tz].iloc[0]!r}); "
+                         "expected one consistent local time without offset, like 2025-11-11 00:00")
+    ds = pd.to_datetime(text, format="%Y-%m-%d %H:%M", errors="coerce")
+    if ds.isna().any():
+        ds = ds.fillna(pd.to_datetime(text, format="ISO8601", errors="coerce"))
+    bad = ds.isna().to_numpy()
+    if bad.any():
+        raise InputError(f"{source}: {_rows(bad)}: ds is not a timestamp; expected YYYY-MM-DD HH:MM")
+    return ds.astype("datetime64[ns]")
+
+
+def _from_log(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Count a raw contact log (``queue, ds``, one row per chat) per queue and hour."""
+    queue = raw["queue"].astype(str).str.strip()
+    if (queue == "").any():
+        raise InputError(f"{source}: {_rows((queue == '').to_numpy())}: empty queue name")
+    hour = _parse_ds(raw["ds"], source).dt.floor("h")
+    counts = pd.DataFrame({"queue": queue.to_numpy(), "ds": hour.to_numpy()}).value_counts().rename("y")
+    frames = []
+    for q, grp in counts.reset_index().groupby("queue", sort=True):
+        s = grp.set_index("ds")["y"].sort_index().astype(float)
+        full = s.reindex(pd.date_range(s.index[0], s.index[-1], freq="h"), fill_value=0.0)
+        run = (full == 0).astype(int)
+        run_id = (run.diff() != 0).cumsum()
+        length = run.groupby(run_id).transform("sum")
+        keep = ~((full == 0) & (length > 24))  # > a day without a chat: an outage, left missing
+        frames.append(pd.DataFrame({"queue": q, "ds": full.index[keep.to_numpy()], "y": full[keep].to_numpy()}))
+    out = pd.concat(frames, ignore_index=True).sort_values(["queue", "ds"], kind="stable").reset_index(drop=True)
+    out["ds"] = out["ds"].astype("datetime64[ns]")
+    _warn_gaps(out, source)
+    return out
+
+
+def missing_hours(history: pd.DataFrame) -> pd.DataFrame:
+    """Every run of missing hours inside each queue's series: ``queue, first, last, hours``."""
+    rows = []
+    for q, grp in history.groupby("queue", sort=True):
+        ds = grp["ds"].sort_values()
+        step = ds.diff()
+        for i in np.flatnonzero((step > pd.Timedelta(hours=1)).to_numpy()):
+            a, b = ds.iloc[i - 1], ds.iloc[i]
+            rows.append((q, a + pd.Timedelta(hours=1), b - pd.Timedelta(hours=1),
+                         int((b - a) / pd.Timedelta(hours=1)) - 1))
+    return pd.DataFrame(rows, columns=["queue", "first", "last", "hours"])
 
 
 def _warn_gaps(hist: pd.DataFrame, source: str) -> None:

@@ -27,8 +27,14 @@ Model, per queue q and hour t::
   additive day + hour fit for multi-day phases and a 3-hour moving average for short ones.
 * Hours of the window outside the driving event get the baseline only; one event (the
   ``event`` argument, or the calendar's event overlapping the window most) drives the uplift.
+* Event scale: the uplift above the baseline is ``b·(1 + S·(U − 1))`` with one scale ``S`` per
+  event shared by every queue (orders drive pre-sale, reminders and the after-sales wave alike),
+  ``log S ~ N(0, τ²)``, ``τ²`` the spread of past events' scales; optionally (``lead_signal``)
+  shifted by the planned event's own deposit opening when it is already in the history.
+  ``peak_multiplier`` rescales ``S·(U − 1)`` for a what-if (see :class:`PromoForecaster`).
+* Closed hours (a clock hour or weekday never seen in a queue's history) forecast 0.
 * Bands by simulation (MODEL_NOTES §1.3): each draw picks one past event and adds its
-  day-level deviation from the pooled profile (event bootstrap) plus a Gaussian
+  day-level deviation from the pooled profile, centred on that event's mean (event bootstrap), the event scale ``S`` plus a Gaussian
   ``N(0, σ_between / √E)``, a day-level busyness ``G ~ Gamma(κ, 1/κ)`` with κ estimated by
   moments from normal days, and Poisson noise. Seeded, so deterministic.
 """
@@ -64,6 +70,27 @@ class _Baseline:
     def at(self, day: np.ndarray, dow: np.ndarray, hour: np.ndarray) -> np.ndarray:
         """Expected counts for hours given by day number (since epoch), weekday and hour."""
         return self.table[dow, hour] * np.exp(self.slope * (day - self.mid))
+
+
+@dataclass(frozen=True)
+class _EventData:
+    """One event's hours in the history: log residuals ``r`` against its own baseline ``b``,
+    counts ``y``, phase ``cells`` (see :func:`_cells`) and days to the peak ``kday``."""
+
+    r: np.ndarray
+    cells: list
+    kday: np.ndarray
+    y: np.ndarray
+    b: np.ndarray
+
+
+def _deposit_hours(data: "_EventData") -> np.ndarray:
+    """Mask of an event's hours inside its deposit phase."""
+    mask = np.zeros(data.r.size, dtype=bool)
+    for k, pos, _, _ in data.cells:
+        if PHASE_ORDER[k] == "deposit":
+            mask[pos] = True
+    return mask
 
 
 def _ns(values) -> np.ndarray:
@@ -210,12 +237,31 @@ class PromoForecaster:
         Days before an event's start and after its end also kept out of normal days.
     kappa_weeks : int
         Normal weeks used to estimate the over-dispersion κ.
+    trend : bool
+        Fit a log-linear daily trend on normal days (clipped to ±50 %/year) when they span at least a
+        year (a shorter trend is confounded with the season); False = flat level.
+    lead_signal : bool
+        Use the planned event's own hours already in the history (warm-up, deposit opening)
+        as a lead indicator of its scale (see :meth:`_event_scale`). Off by default: on the
+        demo backtest it helped Double 11 but hurt 618 (see the issue-5 report).
+    peak_multiplier : float, optional
+        What-if: rescale the planned event so that its **peak day** (the calendar day of the
+        event's ``peak``), summed over all queues, has ``peak_multiplier ×`` the volume of a
+        normal day (the baseline forecast for that same day). Every hour's uplift *above the
+        baseline* (all queues, every phase: warm-up, sale, after-sales wave, reminders) is
+        multiplied by the same factor ``s = (m − 1)·B / (F − B)`` (``B`` the baseline, ``F`` the
+        learned forecast of the peak day), so the shape is kept and the after-sales wave
+        follows the order volume. ``None`` (default) = as learned. Must be ≥ 1.
     """
 
     def __init__(self, baseline_weeks: int = 8, n_draws: int = 1000, seed: int = 0,
                  quantiles: tuple[float, float, float] = (0.1, 0.5, 0.9), margin_days: int = 3,
-                 kappa_weeks: int = 26):
+                 kappa_weeks: int = 26, trend: bool = True, lead_signal: bool = False,
+                 peak_multiplier: float | None = None):
         self.baseline_weeks = baseline_weeks
+        self.trend = trend
+        self.lead_signal = lead_signal
+        self.peak_multiplier = peak_multiplier
         self.n_draws = n_draws
         self.seed = seed
         self.quantiles = quantiles
@@ -239,7 +285,9 @@ class PromoForecaster:
             ``self``, with ``queues_``, ``baseline_`` (per queue), ``kappa_`` (per queue),
             ``residuals_`` (per queue: past event → its hourly log residuals against its own
             baseline, their phase cells and days to the peak), ``past_events_``,
-            ``history_end_`` and ``promotions_`` set.
+            ``partial_`` (per queue: events under way at the end of the history → the same for
+            their hours seen so far, the lead signal of their scale), ``history_end_`` and
+            ``promotions_`` set.
         """
         missing = {"queue", "ds", "y"} - set(history.columns)
         if missing:
@@ -253,17 +301,18 @@ class PromoForecaster:
         self.promotions_ = promotions
         self.history_end_ = pd.Timestamp(ds.max())
         self.queues_ = sorted(hist["queue"].unique())
-        self.baseline_, self.kappa_, self.residuals_ = {}, {}, {}
+        self.baseline_, self.kappa_, self.residuals_, self.partial_ = {}, {}, {}, {}
         for q in self.queues_:
             sel = (hist["queue"] == q).to_numpy()
             grid = np.full((n_days, 24), np.nan)
             t = ds[sel]
             grid[t // DAY_NS - day0, (t // HOUR_NS) % 24] = hist["y"].to_numpy(dtype=float)[sel]
-            ok = normal & ~np.isnan(grid).any(axis=1)
-            slope = self._slope(days, grid, ok)
+            open_h = ~np.isnan(grid).all(axis=0)  # clock hours the queue is ever open
+            ok = normal & ~np.isnan(grid[:, open_h]).any(axis=1)
+            slope = self._slope(days, grid, ok) if self.trend else 0.0
             self.baseline_[q] = self._baseline(days, grid, ok, slope, cut=n_days)
             self.kappa_[q] = self._kappa(days, grid, ok, slope)
-            self.residuals_[q] = self._event_residuals(days, grid, ok, slope, promotions)
+            self.residuals_[q], self.partial_[q] = self._event_residuals(days, grid, ok, slope, promotions)
         self.past_events_ = sorted({e for q in self.queues_ for e in self.residuals_[q]})
         return self
 
@@ -277,10 +326,10 @@ class PromoForecaster:
 
     @staticmethod
     def _slope(days: np.ndarray, grid: np.ndarray, ok: np.ndarray) -> float:
-        """Log-linear daily trend of normal days' totals, adjusted for weekday; clipped to ±50 %/year."""
-        if ok.sum() < 28:
-            return 0.0
-        tot = np.log(grid[ok].sum(axis=1) + 1.0)
+        """Log-linear daily trend of normal days' totals, adjusted for weekday; clipped to ±50 %/year; 0 under a year of normal days."""
+        if ok.sum() < 28 or np.ptp(days[ok]) < 365:
+            return 0.0  # under a year a trend is confounded with the season: flat level
+        tot = np.log(np.nansum(grid[ok], axis=1) + 1.0)
         dow = (days[ok] + 3) % 7  # 1970-01-01 was a Thursday
         for w in range(7):
             sel = dow == w
@@ -307,10 +356,14 @@ class PromoForecaster:
             raise InputError("history: no normal day (a full day away from every event) to learn a baseline from")
         vals = grid[idx] * np.exp(-slope * (days[idx] - days[idx].mean()))[:, None]
         dow = (days[idx] + 3) % 7
-        table = np.tile(vals.mean(axis=0), (7, 1))
-        for w in range(7):
-            if (dow == w).any():
-                table[w] = vals[dow == w].mean(axis=0)
+        with _quiet():
+            table = np.tile(np.nanmean(vals, axis=0), (7, 1))
+            for w in range(7):
+                if (dow == w).any():
+                    table[w] = np.nanmean(vals[dow == w], axis=0)
+                elif not np.isfinite(grid[(days + 3) % 7 == w]).any():
+                    table[w] = 0.0  # a weekday the queue is never open (e.g. weekends)
+        table = np.nan_to_num(table)  # clock hours the queue is never open
         return _Baseline(table=table, mid=float(days[idx].mean()), slope=slope)
 
     def _kappa(self, days, grid, ok, slope) -> float:
@@ -318,7 +371,7 @@ class PromoForecaster:
         idx = np.flatnonzero(ok)[-7 * self.kappa_weeks:]
         if idx.size < 14:
             return 100.0
-        tot = grid[idx].sum(axis=1) * np.exp(-slope * (days[idx] - days[idx].mean()))
+        tot = np.nansum(grid[idx], axis=1) * np.exp(-slope * (days[idx] - days[idx].mean()))
         dow = (days[idx] + 3) % 7
         mu = np.empty_like(tot)
         for w in range(7):
@@ -330,25 +383,37 @@ class PromoForecaster:
         phi = float(((tot - mu) ** 2 - mu).sum() / (mu**2).sum())
         return float(np.clip(1.0 / max(phi, 1e-4), 5.0, 1e4))
 
-    def _event_residuals(self, days, grid, ok, slope, promotions: Promotions) -> dict:
-        """Per past event: hourly log residuals against its own baseline, their cells, days to peak."""
-        out = {}
+    def _event_residuals(self, days, grid, ok, slope, promotions: Promotions) -> tuple[dict, dict]:
+        """Per event seen in the history: hourly log residuals against its own baseline.
+
+        Returns ``(past, partial)``: ``past`` holds events whose peak day is in the history,
+        ``partial`` events under way when the history ends (their hours seen so far). Each value
+        is an :class:`_EventData`.
+        """
+        past, partial = {}, {}
         day0 = days[0]
+        open_h = ~np.isnan(grid).all(axis=0)
         for ev in promotions.events.itertuples(index=False):
             s, e, pk = (_ns([x])[0] for x in (ev.start, ev.end, ev.peak))
             pd_idx = pk // DAY_NS - day0
-            if not (0 <= pd_idx < len(days)) or np.isnan(grid[pd_idx]).sum() > 4:
-                continue  # the peak day is not in the history: not a past event
+            if (e - 1) // DAY_NS < day0 or s // DAY_NS > days[-1]:
+                continue  # no hour of the event in the history
+            in_past = 0 <= pd_idx < len(days) and np.isnan(grid[pd_idx, open_h]).sum() <= 4
+            if not in_past and pd_idx < len(days):
+                continue  # peak day in the history but missing: unusable
             base = self._baseline(days, grid, ok, slope, cut=s // DAY_NS - day0,
                                   after=(e - 1) // DAY_NS - day0 + self.margin_days + 1)
             t = np.arange(max(s, day0 * DAY_NS), min(e, (days[-1] + 1) * DAY_NS), HOUR_NS)
             y = grid[t // DAY_NS - day0, (t // HOUR_NS) % 24]
             t = t[~np.isnan(y)]
             y = y[~np.isnan(y)]
+            if t.size == 0:
+                continue
             b = base.at(t // DAY_NS, (t // DAY_NS + 3) % 7, (t // HOUR_NS) % 24)
-            r = np.log((y + 0.5) / (b + 0.5))
-            out[ev.event] = (r, _cells(t, pk, promotions.phases_of(ev.event)), t // DAY_NS - pk // DAY_NS)
-        return out
+            data = _EventData(r=np.log((y + 0.5) / (b + 0.5)), cells=_cells(t, pk, promotions.phases_of(ev.event)),
+                              kday=t // DAY_NS - pk // DAY_NS, y=y, b=b)
+            (past if in_past else partial)[ev.event] = data
+        return past, partial
 
     # -------------------------------------------------------------- predict
     def predict(self, start, end, event: str | None = None) -> pd.DataFrame:
@@ -376,10 +441,7 @@ class PromoForecaster:
         t = np.arange(_ns([first])[0], _ns([last])[0] + DAY_NS, HOUR_NS)
         name = self._pick_event(t, event)
         rng = np.random.default_rng(self.seed)
-        frames = []
-        for q in self.queues_:
-            frames.append(self._predict_queue(q, t, name, rng))
-        return pd.concat(frames, ignore_index=True)
+        return self._predict_all(t, name, rng)
 
     def _pick_event(self, t: np.ndarray, event: str | None) -> str | None:
         evs = self.promotions_.events
@@ -396,67 +458,166 @@ class PromoForecaster:
                 best, best_n = ev.event, n
         return best
 
-    def _pool(self, q: str, kind: str):
-        """Log-uplift components, per-event day deviations and the bootstrap inflation for one queue.
+    def _pool(self, q: str, kind: str, planned: str):
+        """Log-uplift components, centred per-event day deviations and the bootstrap inflation.
 
-        Past events of the same ``kind`` are pooled when there are at least two, else all past
-        events; cells none of them has are taken from the all-event fit, then from the nearest
-        day with data. Returns None without past events.
+        Past events of the same ``kind`` are pooled when there are at least two, else the past
+        events with the same set of phases as the ``planned`` event (at least two), else the one
+        event of the kind, else all past events; cells none of them has are taken from the all-event fit, then from the nearest
+        day with data. Each event's day deviations from the pooled profile are centred on the
+        event's own mean (the event's overall scale is handled by :meth:`_event_scale`).
+        Returns None without past events, else ``(comps, dev, inflation, names)``.
         """
         res = self.residuals_[q]
         kinds = dict(zip(self.promotions_.events["event"], self.promotions_.events["kind"]))
         same = [k for k in res if kinds.get(k) == kind]
-        names = same if len(same) >= 2 else list(res)
+        if len(same) < 2:  # too few of the kind: pool the events with the same phases (e.g. deposit + final payment)
+            phases = self.promotions_.phases
+            shape = {k: frozenset(phases.loc[phases["event"] == k, "phase"]) for k in set(kinds)}
+            alike = [k for k in res if shape[k] == shape[planned]]
+            same = alike if len(alike) >= 2 else (same or list(res))
+        names = same
         if not names:
             return None
-        chosen = _backfit([res[k][:2] for k in names])
+        chosen = _backfit([(res[k].r, res[k].cells) for k in names])
         if len(names) < len(res):
-            chosen = np.where(np.isnan(chosen), _backfit([v[:2] for v in res.values()]), chosen)
+            chosen = np.where(np.isnan(chosen), _backfit([(v.r, v.cells) for v in res.values()]), chosen)
         comps = _fill_days(chosen)
         dev = np.zeros((len(names), 2 * N_DAYS_CELL + 1))
         seen = []
         for i, k in enumerate(names):
-            r, cells, kday = res[k]
-            resid = r - _fitted(comps, cells, r.size)
-            kd = np.clip(kday, -N_DAYS_CELL, N_DAYS_CELL) + N_DAYS_CELL
+            d = res[k]
+            resid = d.r - _fitted(comps, d.cells, d.r.size)
+            kd = np.clip(d.kday, -N_DAYS_CELL, N_DAYS_CELL) + N_DAYS_CELL
             cnt = np.bincount(kd, minlength=dev.shape[1])
             tot = np.bincount(kd, weights=resid, minlength=dev.shape[1])
             dev[i] = np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
+            dev[i] = np.where(cnt > 0, dev[i] - np.average(dev[i], weights=cnt), 0.0)
             seen.append(dev[i][cnt > 0])
         seen = np.concatenate(seen)
         sigma_b = float(np.std(seen)) if seen.size > 1 else 0.1
-        return comps, dev, sigma_b / np.sqrt(len(names))
+        return comps, dev, sigma_b / np.sqrt(len(names)), names
 
-    def _predict_queue(self, q: str, t: np.ndarray, event: str | None, rng) -> pd.DataFrame:
+    def _excess(self, data: "_EventData", comps: np.ndarray, mask: np.ndarray | None = None) -> tuple[float, float]:
+        """Observed and pooled-profile excess volume over the baseline, ``Σ(y − b)`` and ``Σ b(U − 1)``."""
+        u = np.exp(_fitted(comps, data.cells, data.r.size))
+        sel = slice(None) if mask is None else mask
+        return float((data.y - data.b)[sel].sum()), float((data.b * (u - 1.0))[sel].sum())
+
+    def _event_scale(self, event: str, pools: dict) -> tuple[float, float]:
+        """The planned event's scale on the uplift: ``(log Ŝ, its variance)``.
+
+        The uplift above the baseline, ``λ = b·(1 + S·(U − 1))``, has an event scale ``S``
+        shared by all queues (orders drive every queue). Past events give ``log S_e`` (their
+        whole window's excess over the pooled profile's, summed over queues): ``τ²`` is its
+        variance across events (0.04 with fewer than three). When the planned event's
+        deposit opening is already in the history (before the cut-off), its excess ratio
+        ``log L`` is a lead indicator (MODEL_NOTES §1.2 "scale between events"; on the demo's
+        past events the deposit ratio has the sign of the whole event's, the warm-up level
+        does not, so only the deposit hours are used); ``s²``, the noise of that indicator, is
+        the mean of ``(log L_e − log S_e)²`` over past events (``τ²`` with fewer than three,
+        i.e. half weight). Shrunk (empirical Bayes): ``log Ŝ = w·log L``, ``w = τ²/(τ² + s²)``,
+        variance ``w·s²``; without a lead signal ``log Ŝ = 0`` with variance ``τ²``.
+        """
+        past = sorted({k for p in pools.values() if p is not None for k in p[3]})
+        lead = {q: self.partial_[q][event] for q in pools if pools[q] is not None and event in self.partial_[q]}
+        log_s, log_l = [], []
+        for k in past:
+            xs = ps = xl = pl = 0.0
+            for q, p in pools.items():
+                if p is None or k not in self.residuals_[q]:
+                    continue
+                d = self.residuals_[q][k]
+                x, pr = self._excess(d, p[0])
+                xs, ps = xs + x, ps + pr
+                x, pr = self._excess(d, p[0], _deposit_hours(d))
+                xl, pl = xl + x, pl + pr
+            if xs > 0 and ps > 0:
+                log_s.append(np.log(xs / ps))
+                log_l.append(np.log(xl / pl) if xl > 0 and pl > 0 else np.nan)
+        log_s, log_l = np.array(log_s), np.array(log_l)
+        n = log_s.size
+        tau2 = max(float(np.var(log_s, ddof=1) * n / (n - 1)) if n >= 3 else 0.04, 0.0025)
+        if not (self.lead_signal and lead):
+            return 0.0, tau2
+        x = sum(self._excess(d, pools[q][0], _deposit_hours(d))[0] for q, d in lead.items())
+        pr = sum(self._excess(d, pools[q][0], _deposit_hours(d))[1] for q, d in lead.items())
+        ok = np.isfinite(log_l)
+        if x <= 0 or pr <= 0 or ok.sum() < 2:  # no signal, or the deposit spike was not learned from ≥ 2 past events
+            return 0.0, tau2
+        s2 = float(np.mean((log_l[ok] - log_s[ok]) ** 2)) + 1e-4 if ok.sum() >= 3 else tau2
+        w = tau2 / (tau2 + s2)
+        return float(w * np.clip(np.log(x / pr), -1.0, 1.0)), float(w * s2)
+
+    def _uplift_draws(self, q: str, t: np.ndarray, event: str, pool, scale, rng) -> np.ndarray:
+        """Draws (n_draws × hours) of the uplift factor ``1 + S·(U − 1)`` × the event's day deviation."""
+        n = self.n_draws
+        if pool is None:
+            return np.ones((n, t.size))
+        ev = self.promotions_.event_row(event)
+        peak = _ns([ev["peak"]])[0]
+        comps, dev, s_inf, _ = pool
+        u = np.exp(_fitted(comps, _cells(t, peak, self.promotions_.phases_of(event)), t.size))
+        on = (t >= _ns([ev["start"]])[0]) & (t < _ns([ev["end"]])[0])
+        pick = rng.integers(0, dev.shape[0], size=n)
+        eps = rng.normal(0.0, s_inf, size=n)
+        kd = np.clip(t // DAY_NS - peak // DAY_NS, -N_DAYS_CELL, N_DAYS_CELL) + N_DAYS_CELL
+        shift = np.where(on[None, :], dev[pick][:, kd] + eps[:, None], 0.0)
+        up = np.where(u[None, :] >= 1.0, 1.0 + scale[:, None] * (u[None, :] - 1.0), u[None, :])  # dips are not scaled
+        return up * np.exp(shift)
+
+    def _predict_all(self, t: np.ndarray, event: str | None, rng) -> pd.DataFrame:
         day = t // DAY_NS
         hour = (t // HOUR_NS) % 24
-        mu = self.baseline_[q].at(day, (day + 3) % 7, hour)
-        log_u = np.zeros((1, t.size))
         n = self.n_draws
+        mus, ups = {}, {}
+        pools = {}
         if event is not None:
-            ev = self.promotions_.event_row(event)
-            pool = self._pool(q, ev["kind"])
-            peak = _ns([ev["peak"]])[0]
-            cells = _cells(t, peak, self.promotions_.phases_of(event))
-            if pool is not None:
-                comps, dev, s_inf = pool
-                on = (t >= _ns([ev["start"]])[0]) & (t < _ns([ev["end"]])[0])
-                pick = rng.integers(0, dev.shape[0], size=n)
-                eps = rng.normal(0.0, s_inf, size=n)
-                kd = np.clip(day - peak // DAY_NS, -N_DAYS_CELL, N_DAYS_CELL) + N_DAYS_CELL
-                shift = dev[pick][:, kd] + eps[:, None]
-                log_u = _fitted(comps, cells, t.size)[None, :] + np.where(on[None, :], shift, 0.0)
+            kind = self.promotions_.event_row(event)["kind"]
+            pools = {q: self._pool(q, kind, event) for q in self.queues_}
+            loc, var = self._event_scale(event, pools)
+            scale = np.exp(rng.normal(loc, np.sqrt(var), size=n))
+        for q in self.queues_:
+            mus[q] = self.baseline_[q].at(day, (day + 3) % 7, hour)
+            ups[q] = np.ones((n, t.size)) if event is None else self._uplift_draws(q, t, event, pools[q], scale, rng)
+        if self.peak_multiplier is not None:
+            self._rescale_peak(t, event, mus, ups)
         dmap = day - day[0]
-        g = rng.gamma(self.kappa_[q], 1.0 / self.kappa_[q], size=(n, int(dmap[-1]) + 1))
-        lam = mu[None, :] * np.exp(log_u) * g[:, dmap]
-        y = rng.poisson(lam)
-        qs = np.quantile(y, self.quantiles, axis=0)
-        return pd.DataFrame({
-            "queue": q,
-            "ds": pd.to_datetime(t).astype("datetime64[ns]"),
-            "mean": lam.mean(axis=0),
-            "p10": qs[0].astype(float), "p50": qs[1].astype(float), "p90": qs[2].astype(float),
-        })
+        frames = []
+        for q in self.queues_:
+            g = rng.gamma(self.kappa_[q], 1.0 / self.kappa_[q], size=(n, int(dmap[-1]) + 1))
+            lam = mus[q][None, :] * ups[q] * g[:, dmap]
+            y = rng.poisson(lam)
+            qs = np.quantile(y, self.quantiles, axis=0)
+            frames.append(pd.DataFrame({
+                "queue": q,
+                "ds": pd.to_datetime(t).astype("datetime64[ns]"),
+                "mean": lam.mean(axis=0),
+                "p10": qs[0].astype(float), "p50": qs[1].astype(float), "p90": qs[2].astype(float),
+            }))
+        return pd.concat(frames, ignore_index=True)
+
+    def _rescale_peak(self, t: np.ndarray, event: str | None, mus: dict, ups: dict) -> None:
+        """Apply ``peak_multiplier`` in place: uplift above the baseline × s (see the class docstring)."""
+        m = float(self.peak_multiplier)
+        if not np.isfinite(m) or m < 1:
+            raise InputError(f"forecast: peak_multiplier {self.peak_multiplier!r} must be a number ≥ 1 "
+                             "(the peak day's volume as a multiple of a normal day's)")
+        if event is None:
+            raise InputError("forecast: peak_multiplier needs a planned event in the window")
+        peak_day = _ns([self.promotions_.event_row(event)["peak"]])[0] // DAY_NS
+        on = t // DAY_NS == peak_day
+        if not on.any():
+            raise InputError(f"forecast: peak_multiplier needs the peak day of {event} "
+                             f"({pd.Timestamp(peak_day * DAY_NS):%Y-%m-%d}) inside the forecast window")
+        base = sum(float(mus[q][on].sum()) for q in self.queues_)
+        fc = sum(float((mus[q][on] * ups[q][:, on].mean(axis=0)).sum()) for q in self.queues_)
+        if base <= 0 or fc - base < 0.05 * base:
+            raise InputError(f"forecast: no uplift learned for {event}'s peak day, so peak_multiplier "
+                             "has no shape to rescale (add past events to the promotions calendar)")
+        s = (m - 1.0) * base / (fc - base)
+        for q in self.queues_:
+            ups[q] = np.maximum(1.0 + s * (ups[q] - 1.0), 0.0)
 
 
 def forecast(history: pd.DataFrame, promotions: Promotions, start, end, event: str | None = None,

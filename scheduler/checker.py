@@ -12,7 +12,7 @@ shortfall, service_level``) and the objective's terms.
 
 from __future__ import annotations
 
-import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,9 @@ import numpy as np
 import pandas as pd
 
 from forecasts.errors import InputError
+from scheduler.pay import preference_broken, rest_day_premium, shift_pay
+from scheduler.rules import OPTION_RULES, comparable_groups, contract_days, min_hours_due, overtime_eligible, week_blocks
+from scheduler.slcurve import COST_SCALE, units
 from scheduler.shifts import shift_end, shift_start
 from scheduler.staffing import desk_from_scheduled, queue_metrics, shrinkage_by_hour
 
@@ -84,23 +87,20 @@ def one_shift_per_day(ctx: Context):
         yield Violation("one_shift_per_day", agent, date, f"agent {agent} has {n} shifts on {date}")
 
 
-def availability(ctx: Context):
-    for row in ctx.shifts_known().itertuples():
-        if row.date in ctx.staff.at[row.agent_id, "unavailable"]:
-            yield Violation("availability", row.agent_id, row.date, f"agent {row.agent_id} is unavailable on {row.date}")
+def _option_rule(rule):
+    """A checker rule from a predicate of ``scheduler.rules.OPTION_RULES`` (same name, same test)."""
+    def check(ctx: Context):
+        for row in ctx.shifts_known().itertuples():
+            agent, template = ctx.staff.loc[row.agent_id], ctx.template(row.shift)
+            if not rule(agent, template, row.date, ctx.plan):
+                yield Violation(rule.__name__, row.agent_id, row.date, f"agent {row.agent_id} may not work {row.shift} on {row.date} ({OPTION_TEXT[rule.__name__]})")
+    check.__name__ = rule.__name__
+    return check
 
 
-def night_allowed(ctx: Context):
-    for row in ctx.shifts_known().itertuples():
-        if ctx.template(row.shift).night and not ctx.staff.at[row.agent_id, "night_allowed"]:
-            yield Violation("night_allowed", row.agent_id, row.date, f"agent {row.agent_id} may not work nights but has {row.shift} on {row.date}")
-
-
-def employment(ctx: Context):
-    for row in ctx.shifts_known().itertuples():
-        kind = ctx.staff.at[row.agent_id, "employment"]
-        if kind not in ctx.template(row.shift).employment:
-            yield Violation("employment", row.agent_id, row.date, f"agent {row.agent_id} ({kind}) may not work {row.shift} on {row.date}")
+OPTION_TEXT = {"availability": "unavailable that day", "night_allowed": "no night shifts",
+               "employment": "not for this employment type", "template_dates": "template not used that day",
+               "daily_overtime": "more overtime in one day than allowed"}
 
 
 def min_rest(ctx: Context):
@@ -127,16 +127,77 @@ def max_consecutive_days(ctx: Context):
             run_start, run = day, 1
 
 
-def weekly_hours(ctx: Context):
-    days = ctx.plan.roster_days
+def _per_agent_days(ctx: Context):
+    """Per known agent (every agent in the staff file): its shifts as (model day, template)."""
     known = ctx.shifts_known()
-    paid = known["shift"].map(lambda s: ctx.template(s).paid_hours)
-    for start in days[: max(1, len(days) - 6)]:
-        inside = (known["date"] >= start) & (known["date"] < start + dt.timedelta(days=7))
-        for agent, hours in paid[inside].groupby(known.loc[inside, "agent_id"]).sum().items():
-            cap = ctx.staff.at[agent, "max_week_hours"]
-            if hours > cap:
-                yield Violation("weekly_hours", agent, start, f"agent {agent} is paid {hours:g} h in the 7 days from {start} (maximum {cap:g})")
+    by_agent = {a: [] for a in ctx.staff.index}
+    for row in known.itertuples():
+        by_agent[row.agent_id].append(((row.date - ctx.plan.start).days + 1, ctx.template(row.shift)))
+    return by_agent
+
+
+def max_week_hours(ctx: Context):
+    for agent_id, shifts in _per_agent_days(ctx).items():
+        cap = ctx.staff.at[agent_id, "max_week_hours"]
+        for block in week_blocks(ctx.plan):
+            paid = sum(t.paid_hours for d, t in shifts if d in block)
+            if paid > cap:
+                yield Violation("max_week_hours", agent_id, ctx.plan.roster_days[block[1] if len(block) > 1 else 0],
+                                f"agent {agent_id} is paid {paid:g} h in the week from {ctx.plan.roster_days[max(block[0], 1)]} (maximum {cap:g})")
+
+
+def min_week_hours(ctx: Context):
+    for agent_id, shifts in _per_agent_days(ctx).items():
+        agent = ctx.staff.loc[agent_id]
+        for block in week_blocks(ctx.plan):
+            due, paid = min_hours_due(agent, ctx.plan, block), sum(t.paid_hours for d, t in shifts if d in block)
+            if paid < due:
+                yield Violation("min_week_hours", agent_id, ctx.plan.roster_days[max(block[0], 1)],
+                                f"agent {agent_id} is paid {paid:g} h in the week from {ctx.plan.roster_days[max(block[0], 1)]}, the contract asks at least {due:g}")
+
+
+def max_nights(ctx: Context):
+    rules = ctx.plan.rules
+    for agent_id, shifts in _per_agent_days(ctx).items():
+        nights = sorted(d for d, t in shifts if t.night)
+        if len(nights) > rules.max_nights:
+            yield Violation("max_nights", agent_id, None, f"agent {agent_id} works {len(nights)} nights (maximum {rules.max_nights})")
+        for d in nights:
+            in_week = sum(d <= e < d + 7 for e in nights)
+            if in_week > rules.max_nights_per_7_days:
+                yield Violation("max_nights", agent_id, ctx.plan.roster_days[d], f"agent {agent_id} works {in_week} nights in the 7 days from {ctx.plan.roster_days[d]} (maximum {rules.max_nights_per_7_days})")
+                break
+
+
+def night_to_day_rest(ctx: Context):
+    off = ctx.plan.rules.night_to_day_days_off
+    for agent_id, shifts in _per_agent_days(ctx).items():
+        for d, t in shifts:
+            for e, u in shifts:
+                if t.night and not u.night and 0 < e - d <= off:
+                    yield Violation("night_to_day_rest", agent_id, ctx.plan.roster_days[e],
+                                    f"agent {agent_id} switches from nights ({ctx.plan.roster_days[d]}) to days ({ctx.plan.roster_days[e]}) with {e - d - 1} day(s) off (minimum {off})")
+
+
+def _rest_days_worked(ctx: Context, agent, shifts) -> list[int]:
+    """Per 7-day block: days worked past the contract's (paid at the rest-day rate)."""
+    return [max(0, sum(d in block for d, _ in shifts) - contract_days(agent, ctx.plan, block)) for block in week_blocks(ctx.plan)]
+
+
+def overtime_month(ctx: Context):
+    plan = ctx.plan
+    std = plan.rules.daily_standard_h
+    for agent_id, shifts in _per_agent_days(ctx).items():
+        agent = ctx.staff.loc[agent_id]
+        if not overtime_eligible(agent, plan):
+            continue
+        months: dict[tuple[int, int], float] = defaultdict(float)
+        for block, extra in zip(week_blocks(plan), _rest_days_worked(ctx, agent, shifts)):
+            month = plan.roster_days[max(block[0], 1)].timetuple()[:2]
+            months[month] += extra * int(std) + sum(max(0, round(t.paid_hours - std)) for d, t in shifts if d in block)
+        for (year, month), hours in months.items():
+            if hours > plan.rules.max_overtime_h_month:
+                yield Violation("overtime_month", agent_id, None, f"agent {agent_id} works {hours:g} h of overtime in {year}-{month:02d} (maximum {plan.rules.max_overtime_h_month:g})")
 
 
 # -- rules on the hourly assignments ---------------------------------------------------------
@@ -185,8 +246,9 @@ def breaks(ctx: Context):
                             f"agent {row['agent_id']} {row['shift']} on {row['date']}: break hours at offsets {taken}, expected {t.break_hours} consecutive hour(s) within offsets [{lo}, {hi})")
 
 
-SHIFT_RULES = [known_agent_and_shift, inside_window, shift_times, one_shift_per_day, availability,
-               night_allowed, employment, min_rest, max_consecutive_days, weekly_hours]
+SHIFT_RULES = [known_agent_and_shift, inside_window, shift_times, one_shift_per_day,
+               *[_option_rule(rule) for rule in OPTION_RULES], min_rest, max_consecutive_days, max_week_hours,
+               min_week_hours, max_nights, night_to_day_rest, overtime_month]
 ASSIGNMENT_RULES = [skills, assignments_on_shift, breaks]
 RULES = SHIFT_RULES + ASSIGNMENT_RULES
 
@@ -222,15 +284,69 @@ def coverage(plan, req: pd.DataFrame, assignments: pd.DataFrame, flags: pd.DataF
     return cov[COVERAGE_COLUMNS]
 
 
-def objective_terms(plan, staff: pd.DataFrame, roster: pd.DataFrame, cov: pd.DataFrame, scale: int) -> dict[str, float]:
-    """The roster objective in yuan, by term, rounded per term exactly as the solver does (``scale`` units a yuan)."""
-    cost = staff.set_index("agent_id")["hourly_cost"]
-    wages = sum(round(cost[r.agent_id] * plan.shifts[r.shift].paid_hours * scale) for r in roster.itertuples())
-    short = sum(round(q.short_cost * scale) * int(cov.loc[cov["queue"] == n, "shortfall"].sum()) for n, q in plan.queues.items())
-    over = round(plan.costs.overstaff_per_agent_hour * scale) * int((cov["scheduled"] - cov["required"]).clip(lower=0).sum())
-    terms = {"wages": wages / scale, "understaffing": short / scale, "overstaffing": over / scale}
-    terms["total"] = sum(terms.values())
-    return terms
+VIOLATION_COLUMNS = ["rule", "key", "amount", "unit", "cost"]
+
+
+def _service_rows(plan, cov: pd.DataFrame, curves: dict) -> list[tuple]:
+    t0, over_cost, rows = pd.Timestamp(plan.start), units(plan.costs.overstaff_per_agent_hour), []
+    for r in cov.itertuples():
+        t = int((r.ds - t0) / pd.Timedelta(hours=1))
+        key = f"{r.queue} {r.ds:%Y-%m-%d %H:%M}"
+        curve = curves.get((r.queue, t))
+        if curve is not None and curve.value(r.scheduled):
+            unit = "late chats" if plan.queues[r.queue].kind == "chat" else "late touches"
+            rows.append(("service_level", key, round(curve.late(r.scheduled), 3), unit, curve.value(r.scheduled)))
+        if r.scheduled > r.required and over_cost:
+            rows.append(("overstaffing", key, r.scheduled - r.required, "agent-hours", over_cost * (r.scheduled - r.required)))
+    return rows
+
+
+def _pay_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
+    agents = staff.set_index("agent_id", drop=False)
+    pay = sum(shift_pay(agents.loc[r.agent_id], plan.shifts[r.shift], r.date, plan) for r in roster.itertuples())
+    rows = [("wages", "all shifts", int(sum(plan.shifts[s].paid_hours for s in roster["shift"])), "paid hours", pay)]
+    days = {a: [] for a in agents.index}
+    for r in roster.itertuples():
+        days[r.agent_id].append(((r.date - plan.start).days + 1, plan.shifts[r.shift]))
+    for agent_id, shifts in days.items():
+        agent, premium = agents.loc[agent_id], rest_day_premium(agents.loc[agent_id], plan)
+        for block, extra in zip(week_blocks(plan), [max(0, sum(d in b for d, _ in shifts) - contract_days(agent, plan, b)) for b in week_blocks(plan)]):
+            if extra and premium:
+                rows.append(("rest_day_work", f"{agent_id} week of {plan.roster_days[max(block[0], 1)]}", extra, "days", premium * extra))
+        w = units(plan.costs.preference)
+        for r in roster[roster["agent_id"] == agent_id].itertuples():
+            if w and (broken := preference_broken(agent, plan.shifts[r.shift], r.date)):
+                rows.append(("preferences", f"{agent_id} {r.date}", broken, "preferences", w * broken))
+    return rows
+
+
+def _fairness_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
+    rows, counts = [], roster.assign(night=roster["shift"].map(lambda s: plan.shifts[s].night),
+                                     sale=roster["shift"].map(lambda s: plan.shifts[s].sale_night),
+                                     paid=roster["shift"].map(lambda s: plan.shifts[s].paid_hours))
+    per_agent = counts.groupby("agent_id")[["night", "sale", "paid"]].sum()
+    costs = plan.costs
+    for (kind, available), members in comparable_groups(staff.reset_index(drop=True), plan).items():
+        ids = staff.reset_index(drop=True).loc[members]
+        tally = per_agent.reindex(ids["agent_id"]).fillna(0)
+        night_ok = ids["night_allowed"].to_numpy()
+        for col, name, unit, weight, mask in (("night", "fairness_nights", "nights", costs.fair_nights, night_ok),
+                                              ("sale", "fairness_sale_nights", "sale nights", costs.fair_sale_nights, night_ok),
+                                              ("paid", "fairness_hours", "hours", costs.fair_hours, None)):
+            values = tally[col].to_numpy()[mask] if mask is not None else tally[col].to_numpy()
+            if units(weight) <= 0 or len(values) < 2 or values.max() == values.min():
+                continue
+            spread = int(values.max() - values.min())
+            rows.append((name, f"{kind}, {available} days available", spread, unit, units(weight) * spread))
+    return rows
+
+
+def cost_breakdown(plan, staff: pd.DataFrame, roster: pd.DataFrame, cov: pd.DataFrame, curves: dict) -> pd.DataFrame:
+    """Every term of the roster's objective, recomputed from the frames (``cost`` in yuan)."""
+    rows = _pay_rows(plan, staff, roster) + _service_rows(plan, cov, curves) + _fairness_rows(plan, staff, roster)
+    frame = pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
+    frame["cost"] = frame["cost"] / COST_SCALE
+    return frame
 
 
 # -- reading a roster file -------------------------------------------------------------------

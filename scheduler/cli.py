@@ -94,7 +94,7 @@ def check(config, roster, assignments):
       peakplan check configs/double11.toml outputs/double11-2026/roster.csv
     """
     plan_ = load_plan(config)
-    staff = read_staff(plan_.staff, plan_.queues)
+    staff = read_staff(plan_.staff, plan_.queues, plan_.shifts)
     frame = read_roster(roster)
     beside = roster.with_name("assignments.csv")
     if assignments is None and beside.is_file():

@@ -38,7 +38,7 @@ class ChatQueue:
     deflection: float
     open_from: int
     open_until: int
-    short_cost: float
+    late_cost: float
 
     @property
     def concurrency(self) -> int:
@@ -61,7 +61,7 @@ class BacklogQueue:
     contact_from: int
     contact_until: int
     contact_phases: tuple[str, ...]
-    short_cost: float
+    late_cost: float
 
     kind = "backlog"
 
@@ -76,7 +76,12 @@ class ShiftTemplate:
     break_hours: int
     break_window: tuple[int, int]
     night: bool
+    sale_night: bool
     employment: tuple[str, ...]
+    dates: frozenset | None  # the dates it may be used on (None: every date)
+
+    def usable_on(self, date: dt.date) -> bool:
+        return self.dates is None or date in self.dates
 
     @property
     def paid_hours(self) -> int:
@@ -94,6 +99,12 @@ class ShiftTemplate:
 class Rules:
     min_rest_h: float
     max_consecutive_days: int
+    max_nights: int
+    max_nights_per_7_days: int
+    night_to_day_days_off: int
+    daily_standard_h: float
+    max_overtime_h_day: float
+    max_overtime_h_month: float
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,15 @@ class Staffing:
 @dataclass(frozen=True)
 class Costs:
     overstaff_per_agent_hour: float
+    overtime_rate: float
+    rest_day_rate: float
+    holiday_rate: float
+    holidays: frozenset
+    overtime_employment: tuple[str, ...]
+    fair_nights: float
+    fair_sale_nights: float
+    fair_hours: float
+    preference: float
 
 
 @dataclass(frozen=True)
@@ -113,6 +133,7 @@ class Solver:
     time_limit_s: float
     workers: int
     seed: int
+    staged: bool
 
 
 @dataclass(frozen=True)
@@ -248,7 +269,7 @@ def _chat_queue(name: str, t: _Table) -> ChatQueue:
         answer_within_s_by_phase=t.by_phase("answer_within_s_by_phase", 0, None, open_lo=True),
         target_sl=t.number("target_sl", 0, 1, open_lo=True, open_hi=True), patience_s=patience,
         deflection=t.number("deflection", 0, 1, default=0.0, open_hi=True),
-        open_from=t.hour("open_from", "08:00"), open_until=t.hour("open_until", "00:00"), short_cost=t.number("short_cost", 0),
+        open_from=t.hour("open_from", "08:00"), open_until=t.hour("open_until", "00:00"), late_cost=t.number("late_cost", 0),
     )
 
 
@@ -262,7 +283,7 @@ def _backlog_queue(name: str, t: _Table) -> BacklogQueue:
         touch_minutes=t.number("touch_minutes", 0, open_lo=True), touch_deadline_min=t.number("touch_deadline_min", 0, open_lo=True),
         contact_from=t.hour("contact_from", "08:00"), contact_until=t.hour("contact_until", "22:00"),
         contact_phases=tuple(t.get("contact_phases", list, "a list of promotion phases", ["final_payment"])),
-        short_cost=t.number("short_cost", 0),
+        late_cost=t.number("late_cost", 0),
     )
 
 
@@ -291,8 +312,16 @@ def _shift(name: str, t: _Table) -> ShiftTemplate:
         if not (0 < window[0] and window[0] + brk <= window[1] <= hours):
             raise t.fail("break_from", f"a break window inside the shift holding {brk} h", [t.data.get("break_from"), t.data.get("break_until")])
     employment = t.get("employment", list, "a list of employment types", ["full_time", "part_time"])
+    dates = None
+    if "dates" in t.data:
+        raw = t.get("dates", list, "a list of dates YYYY-MM-DD")
+        try:
+            dates = frozenset(d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in raw)
+        except (TypeError, ValueError):
+            raise t.fail("dates", "a list of dates YYYY-MM-DD", raw) from None
     return ShiftTemplate(name=name, start_hour=start, hours=hours, break_hours=brk, break_window=window,
-                         night=t.get("night", bool, "true or false", False), employment=tuple(employment))
+                         night=t.get("night", bool, "true or false", False),
+                         sale_night=t.get("sale_night", bool, "true or false", False), employment=tuple(employment), dates=dates)
 
 
 def _shifts(root: _Table) -> dict:
@@ -300,6 +329,35 @@ def _shifts(root: _Table) -> dict:
     if not table.data:
         raise InputError(f"{root.file}: missing [shifts.<name>] tables (at least one shift template)")
     return {name: _shift(name, table.table(name)) for name in table.data}
+
+
+def _rules(t: _Table) -> Rules:
+    return Rules(
+        min_rest_h=t.number("min_rest_h", 0, 24, default=11.0),
+        max_consecutive_days=int(t.number("max_consecutive_days", 1, 31, default=6)),
+        max_nights=int(t.number("max_nights", 0, default=366)),
+        max_nights_per_7_days=int(t.number("max_nights_per_7_days", 0, 7, default=7)),
+        night_to_day_days_off=int(t.number("night_to_day_days_off", 0, 7, default=0)),
+        daily_standard_h=t.number("daily_standard_h", 0, 24, default=8.0, open_lo=True),
+        max_overtime_h_day=t.number("max_overtime_h_day", 0, 24, default=3.0),
+        max_overtime_h_month=t.number("max_overtime_h_month", 0, default=36.0),
+    )
+
+
+def _costs(t: _Table) -> Costs:
+    holidays = t.get("holidays", list, "a list of dates YYYY-MM-DD", [])
+    try:
+        holidays = frozenset(d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in holidays)
+    except (TypeError, ValueError):
+        raise t.fail("holidays", "a list of dates YYYY-MM-DD", holidays) from None
+    return Costs(
+        overstaff_per_agent_hour=t.number("overstaff_per_agent_hour", 0, default=5.0),
+        overtime_rate=t.number("overtime_rate", 1, default=1.5), rest_day_rate=t.number("rest_day_rate", 1, default=2.0),
+        holiday_rate=t.number("holiday_rate", 1, default=3.0), holidays=holidays,
+        overtime_employment=tuple(t.get("overtime_employment", list, "a list of employment types", ["full_time"])),
+        fair_nights=t.number("fair_nights", 0, default=0.0), fair_sale_nights=t.number("fair_sale_nights", 0, default=0.0),
+        fair_hours=t.number("fair_hours", 0, default=0.0), preference=t.number("preference", 0, default=0.0),
+    )
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -332,13 +390,13 @@ def load_plan(path: str | Path) -> Plan:
         forecast_quantile=quantile,
         history=_data_file(plan_t, "history", base), promotions=_data_file(plan_t, "promotions", base),
         staff=_data_file(plan_t, "staff", base), queues=_queues(root), shifts=_shifts(root),
-        rules=Rules(min_rest_h=rules_t.number("min_rest_h", 0, 24, default=11.0),
-                    max_consecutive_days=int(rules_t.number("max_consecutive_days", 1, 31, default=6))),
+        rules=_rules(rules_t),
         staffing=Staffing(shrinkage=staff_t.number("shrinkage", 0, 1, default=0.2, open_hi=True),
                           shrinkage_by_phase=staff_t.by_phase("shrinkage_by_phase", 0, 1, open_hi=True),
                           max_occupancy=staff_t.number("max_occupancy", 0, 1, default=0.85, open_lo=True)),
-        costs=Costs(overstaff_per_agent_hour=cost_t.number("overstaff_per_agent_hour", 0, default=5.0)),
+        costs=_costs(cost_t),
         solver=Solver(time_limit_s=solver_t.number("time_limit_s", 0, default=30.0, open_lo=True),
                       workers=int(solver_t.number("workers", 1, 64, default=2)),
-                      seed=int(solver_t.number("seed", 0, default=0))),
+                      seed=int(solver_t.number("seed", 0, default=0)),
+                      staged=solver_t.get("staged", bool, "true or false", True)),
     )

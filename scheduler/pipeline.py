@@ -21,9 +21,11 @@ from forecasts.history import read_history
 from forecasts.model import forecast
 from forecasts.promotions import read_promotions
 from scheduler.charts import coverage_figure
-from scheduler.checker import check_rules, coverage, objective_terms
+from scheduler.checker import check_rules, cost_breakdown, coverage
+from scheduler.explain import explain
 from scheduler.export import ensure_writable, write_run
-from scheduler.roster import COST_SCALE, solve_roster
+from scheduler.gaps import gaps
+from scheduler.roster import solve_roster
 from scheduler.staff import read_staff
 from scheduler.staffing import phase_flags, requirements
 from scheduler.summary import build_summary
@@ -31,6 +33,19 @@ from scheduler.summary import build_summary
 
 class RosterCheckError(RuntimeError):
     """The solver's roster failed the checker: a bug, never written out."""
+
+
+class RulesConflictError(InputError):
+    """The hard rules admit no roster; the message names the agents and the rules in conflict."""
+
+
+def check_feasible(plan, staff) -> None:
+    """Raise ``RulesConflictError`` naming every agent whose own rules admit no schedule."""
+    conflicts = explain(plan, staff)
+    if conflicts:
+        shown = "; ".join(c.line() for c in conflicts[:5])
+        more = f"; and {len(conflicts) - 5} more agent(s)" if len(conflicts) > 5 else ""
+        raise RulesConflictError(f"{plan.path}: the hard rules admit no roster: {shown}{more} (relax one of the rules named, or the agent's contract)")
 
 
 @dataclass
@@ -55,7 +70,7 @@ def read_inputs(plan) -> Inputs:
     promotions = read_promotions(plan.promotions)
     if plan.event is not None and plan.event not in set(promotions.events["event"]):
         raise InputError(f"{plan.path}: [plan] event: {plan.event!r} is not in {plan.promotions}")
-    return Inputs(read_history(plan.history), promotions, read_staff(plan.staff, plan.queues))
+    return Inputs(read_history(plan.history), promotions, read_staff(plan.staff, plan.queues, plan.shifts))
 
 
 def plan_hours(plan) -> pd.DatetimeIndex:
@@ -77,16 +92,20 @@ def _versions() -> dict:
     return out
 
 
-def verify(plan, staff, result, req, flags) -> tuple[pd.DataFrame, dict]:
-    """Check the roster with the solver-free checker; its objective must equal the solver's."""
+def verify(plan, staff, result, req, flags) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check the roster with the solver-free checker; its recomputed objective must equal the solver's."""
     violations = check_rules(plan, staff, result.roster, result.assignments)
     if violations:
         raise RosterCheckError("the roster failed its own check: " + "; ".join(v.line() for v in violations[:5]))
     cov = coverage(plan, req, result.assignments, flags)
-    terms = objective_terms(plan, staff, result.roster, cov, COST_SCALE)
-    if abs(terms["total"] - result.objective) > 0.5 / COST_SCALE:
-        raise RosterCheckError(f"checker objective {terms['total']:.1f} differs from the solver's {result.objective:.1f}")
-    return cov, terms
+    costs = cost_breakdown(plan, staff, result.roster, cov, result.curves)
+    if abs(costs["cost"].sum() - result.objective) > 0.05:
+        raise RosterCheckError(f"checker objective {costs['cost'].sum():.1f} differs from the solver's {result.objective:.1f}")
+    return cov, costs
+
+
+def _progress(say):
+    return lambda t, obj, bound, gap: say(f"  {t:6.1f} s  objective {obj:>12,.1f}  bound {bound:>12,.1f}  gap {gap:6.2%}")
 
 
 def run_plan(plan, opts: Options) -> dict:
@@ -110,22 +129,27 @@ def run_plan(plan, opts: Options) -> dict:
     req = requirements(fc, plan, flags)
     lap("staffing")
     limit = plan.solver.time_limit_s if opts.time_limit_s is None else opts.time_limit_s
-    opts.say(f"rostering {len(inputs.staff)} agents over {len(plan.days)} days (time limit {limit:g} s)")
-    result = solve_roster(plan, inputs.staff, req, limit, opts.workers, seed)
+    check_feasible(plan, inputs.staff)
+    lap("rules")
+    opts.say(f"rostering {len(inputs.staff)} agents over {len(plan.days)} days (time limit {limit:g} s; Ctrl-C keeps the best so far)")
+    result = solve_roster(plan, inputs.staff, req, flags, limit, opts.workers, seed, _progress(opts.say))
     lap("roster")
-    cov, terms = verify(plan, inputs.staff, result, req, flags)
+    cov, costs = verify(plan, inputs.staff, result, req, flags)
+    gap_frame = gaps(cov, plan)
     lap("check")
-    summary = build_summary(plan, inputs.staff, result, cov, terms)
+    summary = build_summary(plan, inputs.staff, result, cov, costs, gap_frame)
+    terms = {k: round(float(v), 1) for k, v in costs.groupby("rule")["cost"].sum().items()}
     run = {"plan": plan.name, "config": str(plan.path), "seed": seed, "time_limit_s": limit,
            "workers": plan.solver.workers if opts.workers is None else opts.workers,
-           "solver": {"status": result.status, "objective": result.objective, "bound": result.bound,
-                      "gap": result.gap, "wall_s": round(result.wall_s, 3)},
-           "objective_terms": terms, "timings_s": timings,
+           "solver": {"status": result.status, "interrupted": result.interrupted, "objective": result.objective,
+                      "bound": result.bound, "gap": result.gap, "wall_s": round(result.wall_s, 3)},
+           "objective_terms": {**terms, "total": round(float(costs["cost"].sum()), 1)}, "timings_s": timings,
            "inputs": {p.name: _sha256(p) for p in [plan.path, *plan.data_files]}, "versions": _versions()}
     fig = coverage_figure(cov, list(plan.queues), f"{plan.name}: agents scheduled vs required")
     write_run(opts.out,
               frames={"forecast.csv": fc, "requirements.csv": req, "roster.csv": result.roster,
-                      "assignments.csv": result.assignments, "coverage.csv": cov},
+                      "assignments.csv": result.assignments, "coverage.csv": cov, "violations.csv": costs,
+                      "gaps.csv": gap_frame},
               docs={"summary.json": summary, "run.json": run}, figures={"coverage.png": fig},
               inputs=[plan.path, *plan.data_files], force=opts.force)
     return summary

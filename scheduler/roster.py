@@ -1,22 +1,31 @@
 """The CP-SAT roster: named agents on shifts, and how many serve each queue each hour.
 
 Decision ``x[a, d, o]``: agent ``a`` works shift option ``o`` (a template with its break hour)
-starting on day ``d``. Agents with the same skill set form a group; each hour the group's
-agents at the desk are split over their queues by integer flows ``f[g, q, t]`` (every agent at
-the desk serves exactly one queue), so coverage ``c[q, t]`` is the sum of the flows.
-Hard rules: one shift a day, availability, night permission, employment type, minimum rest
-between shifts, maximum consecutive working days, weekly hours. Under-staffing is a penalised
-soft term (``short[q, t] >= required - c``), never a constraint, so high demand cannot make the
-model infeasible. Objective in 0.1 yuan: wages + under-staffing + over-staffing.
+starting on day ``d`` (day 0 is the eve of the plan, for a night shift reaching into it).
+Agents with the same skill set form a group; each hour the group's agents at the desk are split
+over their queues by integer flows (every agent at the desk serves exactly one queue), so the
+coverage ``c[q, t]`` is a sum of flows. The hard rules are those of ``scheduler.rules``.
 
-Takes: the plan, the staff frame, the requirements frame. Returns: ``RosterResult`` with the
-roster frame (``agent_id, name, date, shift, start, end, paid_hours, break_start``), the
-assignments frame (``agent_id, ds, queue``) and the solver's status, objective, bound and gap.
+The objective, in objective units (``COST_SCALE`` a yuan), is the sum of
+- service level lost: the convex loss curve of ``scheduler.slcurve`` per queue-hour (tiers),
+- over-staffing: agents above the requirement, per agent-hour,
+- wages: paid hours at the hourly cost, plus premiums for work on rest days (days past the
+  contract's in a 7-day block), hours past the standard day, and statutory holidays,
+- fairness: the spread (max - min) of nights, sale-night shifts and paid hours among
+  comparable agents (same employment type and the same number of available days),
+- preferences not honoured: a shift on a preferred day off, or not of the preferred template.
+Under-staffing is never a constraint, so high demand cannot make the model infeasible.
+
+Takes: the plan, the staff frame, the requirements frame, phase flags. Returns:
+``RosterResult`` with the roster frame (``agent_id, name, date, shift, start, end, paid_hours,
+break_start``), the assignments frame (``agent_id, ds, queue``) and the solver's status,
+objective, bound and gap.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
+import signal
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -24,9 +33,12 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from scheduler.shifts import options, rest_conflicts, shift_end, shift_start
+from scheduler.pay import preference_broken, rest_day_premium, shift_pay
+from scheduler.rules import (MODEL_RULES, OPTION_RULES, AgentShifts, comparable_groups, contract_days,
+                             overtime_month, week_blocks)
+from scheduler.shifts import options, shift_end, shift_start
+from scheduler.slcurve import COST_SCALE, loss_curves, units
 
-COST_SCALE = 10  # objective units per yuan
 ROSTER_COLUMNS = ["agent_id", "name", "date", "shift", "start", "end", "paid_hours", "break_start"]
 ASSIGNMENT_COLUMNS = ["agent_id", "ds", "queue"]
 
@@ -44,15 +56,11 @@ class RosterResult:
     bound: float
     gap: float
     wall_s: float
+    interrupted: bool = False
+    curves: dict | None = None  # the service-level loss curves the objective used
 
 
-def allowed(agent, template, date: dt.date) -> bool:
-    """Whether the agent may work this template on this date (availability, nights, employment)."""
-    return (date not in agent.unavailable and (agent.night_allowed or not template.night)
-            and agent.employment in template.employment)
-
-
-def required_matrix(req: pd.DataFrame, queues, start: dt.date, n_hours: int) -> dict[str, np.ndarray]:
+def required_matrix(req: pd.DataFrame, queues, start, n_hours: int) -> dict[str, np.ndarray]:
     """Scheduled agents required per queue as arrays over the plan's hours."""
     t0 = pd.Timestamp(start)
     out = {}
@@ -66,182 +74,309 @@ def required_matrix(req: pd.DataFrame, queues, start: dt.date, n_hours: int) -> 
     return out
 
 
+def option_allowed(agent, template, date, plan) -> bool:
+    return all(rule(agent, template, date, plan) for rule in OPTION_RULES)
+
+
+def add_coverage(model, presence: dict, sizes: dict, flows: dict) -> dict[tuple[str, int], list]:
+    """Split each skill group's agents at the desk over its queues by integer flows; coverage per (queue, hour)."""
+    cover: dict[tuple[str, int], list] = defaultdict(list)
+    for group, hours in presence.items():
+        for t, terms in hours.items():
+            if len(group) == 1:
+                flows[group, group[0], t] = sum(terms)
+                cover[group[0], t].append(sum(terms))
+                continue
+            f = {q: model.new_int_var(0, int(sizes[group]), f"f_{'+'.join(group)}_{q}_{t}") for q in group}
+            model.add(sum(f.values()) == sum(terms))
+            for q, var in f.items():
+                flows[group, q, t] = var
+                cover[q, t].append(var)
+    return cover
+
+
+def service_terms(model, cover: dict, required: dict, curves: dict, plan, n_agents: int) -> list:
+    """Objective terms for over-staffing and service level lost (the loss curves' tiers)."""
+    terms, over_cost = [], units(plan.costs.overstaff_per_agent_hour)
+    n_hours = 24 * len(plan.days)
+    for q in plan.queues:
+        for t in range(n_hours):
+            have, need, curve = sum(cover.get((q, t), [])), int(required[q][t]), curves.get((q, t))
+            if cover.get((q, t)) and over_cost:
+                over = model.new_int_var(0, n_agents, f"over_{q}_{t}")
+                model.add(over >= have - need)
+                terms.append(over_cost * over)
+            if curve is None:
+                continue
+            terms.append(curve.const)
+            for b, w in curve.tiers:
+                short = model.new_int_var(0, b, f"late_{q}_{t}_{b}")
+                model.add(short >= b - have)
+                terms.append(w * short)
+    return terms
+
+
 class RosterModel:
     """Builds the CP-SAT model; ``solve`` returns a ``RosterResult``."""
 
-    def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame):
+    def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame):
         self.plan, self.staff = plan, staff.reset_index(drop=True)
-        self.days = plan.roster_days  # day 0 is the eve of the plan: only shifts reaching past midnight
+        self.days = plan.roster_days
         self.n_hours = 24 * len(plan.days)
+        self.t0 = pd.Timestamp(plan.start)
         self.required = required_matrix(req, plan.queues, plan.start, self.n_hours)
+        skill_counts = {q: int(self.staff["skills"].map(lambda s, q=q: q in s).sum()) for q in plan.queues}
+        self.curves = loss_curves(req, plan, flags, skill_counts, self.hour_index)
         self.opts = [o for t in plan.shifts.values() for o in options(t)]
         self.model = cp_model.CpModel()
-        self.x: dict[tuple[int, int, int], cp_model.IntVar] = {}
-        self.by_day: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        self.agents: list[AgentShifts] = []
         self.flows: dict[tuple[tuple, str, int], object] = {}
+        self.terms: list = []  # objective terms
         self._build()
 
-    # -- variables -----------------------------------------------------------------
-    def _add_shift_vars(self):
-        for a, agent in enumerate(self.staff.itertuples()):
-            for d, day in enumerate(self.days):
-                for o, opt in enumerate(self.opts):
-                    if self.base_hour(d, opt) + opt.template.hours > 0 and allowed(agent, opt.template, day):
-                        self.x[a, d, o] = self.model.new_bool_var(f"x_{agent.agent_id}_{day}_{o}")
-                        self.by_day[a, d].append((o, self.x[a, d, o]))
+    def hour_index(self, ds) -> int:
+        return int((pd.Timestamp(ds) - self.t0) / pd.Timedelta(hours=1))
 
     def base_hour(self, d: int, opt) -> int:
         """Plan hour (0 = the plan's first 00:00) at which an option starting on model day ``d`` begins."""
         return 24 * (d - 1) + opt.template.start_hour
 
-    def works(self, a: int, d: int, template: str | None = None) -> list:
-        """Shift variables of agent ``a`` on day ``d`` (optionally of one template)."""
-        return [v for o, v in self.by_day.get((a, d), ()) if template is None or self.opts[o].template.name == template]
+    # -- variables and rules ------------------------------------------------------------------
+    def _agent_vars(self, a: int, agent) -> AgentShifts:
+        shifts = AgentShifts(agent, self.days, self.opts, [[] for _ in self.days])
+        for d, day in enumerate(self.days):
+            for o, opt in enumerate(self.opts):
+                if self.base_hour(d, opt) + opt.template.hours > 0 and option_allowed(agent, opt.template, day, self.plan):
+                    shifts.by_day[d].append((o, self.model.new_bool_var(f"x_{agent.agent_id}_{day}_{o}")))
+        return shifts
 
-    # -- hard rules ----------------------------------------------------------------
-    def _one_shift_per_day(self):
-        for a in range(len(self.staff)):
-            for d in range(len(self.days)):
-                if vs := self.works(a, d):
-                    self.model.add_at_most_one(vs)
+    def _rest_days(self, a: AgentShifts) -> list:
+        """Days worked past the contract's in each 7-day block (paid at the rest-day rate)."""
+        out = []
+        for block in week_blocks(self.plan):
+            works = [v for d in block for v in a.works(d)]
+            free = contract_days(a.agent, self.plan, block)
+            extra = self.model.new_int_var(0, max(0, len(block) - free), f"rest_days_{a.agent.agent_id}_{block[0]}")
+            if len(works) > free:
+                self.model.add(extra >= sum(works) - free)
+            out.append(extra)
+        return out
 
-    def _min_rest(self):
-        conflicts = rest_conflicts(list(self.plan.shifts.values()), self.plan.rules.min_rest_h)
-        for a in range(len(self.staff)):
-            for first, second, gap in conflicts:
-                for d in range(len(self.days) - gap):
-                    vs = self.works(a, d, first) + self.works(a, d + gap, second)
-                    if len(vs) > 1:
-                        self.model.add(sum(vs) <= 1)
+    def _symmetry(self):
+        """Identical agents (same every attribute but id and name) are ordered by paid hours."""
+        key = lambda r: tuple(v for k, v in r.items() if k not in ("agent_id", "name"))  # noqa: E731
+        groups = defaultdict(list)
+        for a, row in enumerate(self.staff.to_dict("records")):
+            groups[key(row)].append(a)
+        for members in groups.values():
+            for a, b in zip(members, members[1:]):
+                ha = [h * v for d in range(len(self.days)) for v, h in self.agents[a].hours(d)]
+                hb = [h * v for d in range(len(self.days)) for v, h in self.agents[b].hours(d)]
+                self.model.add(sum(ha) >= sum(hb))
 
-    def _max_consecutive_days(self):
-        m = self.plan.rules.max_consecutive_days
-        for a in range(len(self.staff)):
-            for d in range(len(self.days) - m):
-                vs = [v for k in range(d, d + m + 1) for v in self.works(a, k)]
-                if len(vs) > m:
-                    self.model.add(sum(vs) <= m)
-
-    def _weekly_hours(self):
-        for a, agent in enumerate(self.staff.itertuples()):
-            for d in range(max(1, len(self.days) - 6)):
-                terms = [(v, self.opts[o].template.paid_hours) for dd in range(d, d + 7)
-                         for o, v in self.by_day.get((a, dd), ())]
-                if sum(h for _, h in terms) > agent.max_week_hours:
-                    self.model.add(sum(h * v for v, h in terms) <= int(agent.max_week_hours))
-
-    # -- coverage ------------------------------------------------------------------
+    # -- coverage and objective ---------------------------------------------------------------
     def _presence(self) -> dict[tuple, dict[int, list]]:
         """Per skill group, per plan hour: the shift variables that put an agent of the group at the desk."""
         presence: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-        for (a, d, o), v in self.x.items():
-            group = self.staff.at[a, "skills"]
-            base = self.base_hour(d, self.opts[o])
-            for k in self.opts[o].desk_offsets():
-                if 0 <= base + k < self.n_hours:
-                    presence[group][base + k].append(v)
+        for shifts in self.agents:
+            for d, day_vars in enumerate(shifts.by_day):
+                for o, v in day_vars:
+                    base = self.base_hour(d, self.opts[o])
+                    for k in self.opts[o].desk_offsets():
+                        if 0 <= base + k < self.n_hours:
+                            presence[shifts.agent.skills][base + k].append(v)
         return presence
 
-    def _coverage(self):
-        cover: dict[tuple[str, int], list] = defaultdict(list)
-        for group, hours in self._presence().items():
-            size = int((self.staff["skills"] == group).sum())
-            for t, vs in hours.items():
-                if len(group) == 1:
-                    cover[group[0], t].append(sum(vs))
-                    self.flows[group, group[0], t] = sum(vs)
-                    continue
-                f = {q: self.model.new_int_var(0, size, f"f_{'+'.join(group)}_{q}_{t}") for q in group}
-                self.model.add(sum(f.values()) == sum(vs))
-                for q, var in f.items():
-                    cover[q, t].append(var)
-                    self.flows[group, q, t] = var
-        return cover
+    def _coverage(self) -> dict[tuple[str, int], list]:
+        sizes = self.staff.groupby("skills").size().to_dict()
+        return add_coverage(self.model, self._presence(), sizes, self.flows)
 
-    def _objective(self, cover):
-        terms = []
-        over_cost = round(self.plan.costs.overstaff_per_agent_hour * COST_SCALE)
-        for q, queue in self.plan.queues.items():
-            short_cost = round(queue.short_cost * COST_SCALE)
-            for t in range(self.n_hours):
-                need, have = int(self.required[q][t]), sum(cover.get((q, t), []))
-                if need == 0 and not cover.get((q, t)):
-                    continue
-                short = self.model.new_int_var(0, need, f"short_{q}_{t}")
-                over = self.model.new_int_var(0, len(self.staff), f"over_{q}_{t}")
-                self.model.add(have + short - over == need)
-                terms += [short_cost * short, over_cost * over]
-        for (a, d, o), v in self.x.items():
-            wage = self.staff.at[a, "hourly_cost"] * self.opts[o].template.paid_hours
-            terms.append(round(wage * COST_SCALE) * v)
-        self.model.minimize(sum(terms))
+    def _service_terms(self, cover):
+        self.terms += service_terms(self.model, cover, self.required, self.curves, self.plan, len(self.staff))
+
+    def _wage_terms(self, a: AgentShifts, rest_days: list):
+        for d, day in enumerate(self.days):
+            for o, v in a.by_day[d]:
+                self.terms.append(shift_pay(a.agent, self.opts[o].template, day, self.plan) * v)
+        premium = rest_day_premium(a.agent, self.plan)
+        if premium:
+            self.terms += [premium * r for r in rest_days]
+
+    def _spread(self, name: str, values: list, weight: int):
+        if weight <= 0 or len(values) < 2:
+            return
+        hi, lo = self.model.new_int_var(0, 10_000, f"{name}_max"), self.model.new_int_var(0, 10_000, f"{name}_min")
+        for v in values:
+            self.model.add(hi >= v)
+            self.model.add(lo <= v)
+        self.terms.append(weight * (hi - lo))
+
+    def _fairness_terms(self):
+        costs = self.plan.costs
+        for key, members in comparable_groups(self.staff, self.plan).items():
+            tag = f"{key[0]}_{key[1]}"
+            count = lambda a, pick: sum(v for d in range(len(self.days)) for v in self.agents[a].works(d, pick))  # noqa: E731
+            nights = [count(a, lambda t: t.night) for a in members if self.staff.at[a, "night_allowed"]]
+            self._spread(f"nights_{tag}", nights, units(costs.fair_nights))
+            sale = [count(a, lambda t: t.sale_night) for a in members if self.staff.at[a, "night_allowed"]]
+            self._spread(f"sale_nights_{tag}", sale, units(costs.fair_sale_nights))
+            hours = [sum(h * v for d in range(len(self.days)) for v, h in self.agents[a].hours(d)) for a in members]
+            self._spread(f"hours_{tag}", hours, units(costs.fair_hours))
+
+    def _preference_terms(self, a: AgentShifts):
+        w = units(self.plan.costs.preference)
+        for d, day in enumerate(self.days):
+            for o, v in a.by_day[d]:
+                if w and (broken := preference_broken(a.agent, self.opts[o].template, day)):
+                    self.terms.append(w * broken * v)
 
     def _build(self):
-        self._add_shift_vars()
-        for rule in (self._one_shift_per_day, self._min_rest, self._max_consecutive_days, self._weekly_hours):
-            rule()
-        self._objective(self._coverage())
+        for a, agent in enumerate(self.staff.itertuples()):
+            shifts = self._agent_vars(a, agent)
+            self.agents.append(shifts)
+            for rule in MODEL_RULES:
+                rule(self.model, shifts, self.plan)
+            rest_days = self._rest_days(shifts)
+            overtime_month(self.model, shifts, self.plan, rest_days=rest_days)
+            self._wage_terms(shifts, rest_days)
+            self._preference_terms(shifts)
+        self._symmetry()
+        self._service_terms(self._coverage())
+        self._fairness_terms()
+        self.model.minimize(sum(self.terms))
 
-    # -- solve and read back -------------------------------------------------------
-    def solve(self, time_limit_s: float, workers: int, seed: int, log=None) -> RosterResult:
+    # -- solve and read back ------------------------------------------------------------------
+    def complete_hint(self, seconds: float, seed: int) -> bool:
+        """Turn a hint on the shift variables into a complete hint (flows, tiers, spreads) by one fixed solve."""
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = float(time_limit_s)
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        solver.parameters.max_deterministic_time = seconds
+        if solver.solve(self.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        variables = [self.model.get_int_var_from_proto_index(i) for i in range(len(self.model.proto.variables))]
+        values = [solver.value(v) for v in variables]
+        self.model.clear_hints()
+        for v, value in zip(variables, values):
+            self.model.add_hint(v, value)
+        return True
+
+    def solve(self, time_limit_s: float, workers: int, seed: int, progress=None) -> RosterResult:
+        solver = cp_model.CpSolver()
         solver.parameters.num_workers = int(workers)
         solver.parameters.random_seed = int(seed)
-        if log is not None:
-            solver.parameters.log_search_progress = True
-            solver.log_callback = log
-        status = solver.solve(self.model)
+        if workers == 1:  # stop on deterministic time so that one worker repeats itself exactly
+            solver.parameters.max_deterministic_time = float(time_limit_s)
+            solver.parameters.max_time_in_seconds = 10.0 * float(time_limit_s)
+        else:
+            solver.parameters.max_time_in_seconds = float(time_limit_s)
+        stopped = _stop_on_interrupt(solver)
+        try:
+            status = solver.solve(self.model, _Progress(progress))
+        finally:
+            if stopped.installed:
+                signal.signal(signal.SIGINT, stopped.previous)
         name = solver.status_name(status)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             hint = "raise --time-limit" if name == "UNKNOWN" else "the hard rules admit no roster"
             raise NoRosterError(f"the roster solver stopped with status {name} and no roster ({hint})")
         obj, bound = solver.objective_value / COST_SCALE, solver.best_objective_bound / COST_SCALE
         gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
-        return RosterResult(self._roster(solver), self._assignments(solver), name, obj, bound, gap, solver.wall_time)
+        return RosterResult(self._roster(solver), self._assignments(solver), name, obj, bound, gap,
+                            solver.wall_time, stopped.fired, self.curves)
+
+    def _chosen(self, solver):
+        for shifts in self.agents:
+            for d, day_vars in enumerate(shifts.by_day):
+                for o, v in day_vars:
+                    if solver.value(v):
+                        yield shifts.agent, d, self.opts[o]
 
     def _roster(self, solver) -> pd.DataFrame:
         rows = []
-        for (a, d, o), v in self.x.items():
-            if solver.value(v):
-                opt, day = self.opts[o], self.days[d]
-                start = shift_start(opt.template, day)
-                brk = start + pd.Timedelta(hours=opt.break_start) if opt.break_start is not None else pd.NaT
-                rows.append((self.staff.at[a, "agent_id"], self.staff.at[a, "name"], day, opt.template.name,
-                             start, shift_end(opt.template, day), opt.template.paid_hours, brk))
-        frame = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
-        return frame.sort_values(["agent_id", "date"], ignore_index=True)
+        for agent, d, opt in self._chosen(solver):
+            day, start = self.days[d], shift_start(opt.template, self.days[d])
+            brk = start + pd.Timedelta(hours=opt.break_start) if opt.break_start is not None else pd.NaT
+            rows.append((agent.agent_id, agent.name, day, opt.template.name, start, shift_end(opt.template, day),
+                         opt.template.paid_hours, brk))
+        return pd.DataFrame(rows, columns=ROSTER_COLUMNS).sort_values(["agent_id", "date"], ignore_index=True)
 
     def _assignments(self, solver) -> pd.DataFrame:
         """Give each agent at the desk a queue so that per-queue counts equal the solver's flows."""
-        t0 = pd.Timestamp(self.plan.start)
-        at_desk: dict[tuple, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        at_desk: dict[tuple, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
         rows = []
-        for (a, d, o), v in sorted(self.x.items()):
-            if not solver.value(v):
-                continue
-            opt = self.opts[o]
-            base = self.base_hour(d, opt)
-            desk = set(opt.desk_offsets())
+        for agent, d, opt in self._chosen(solver):
+            base, desk = self.base_hour(d, opt), set(opt.desk_offsets())
             for k in range(opt.template.hours):
                 if not 0 <= base + k < self.n_hours:
                     continue
                 if k in desk:
-                    at_desk[self.staff.at[a, "skills"]][base + k].append(a)
+                    at_desk[agent.skills][base + k].append(agent.agent_id)
                 else:
-                    rows.append((self.staff.at[a, "agent_id"], t0 + pd.Timedelta(hours=base + k), "break"))
+                    rows.append((agent.agent_id, self.t0 + pd.Timedelta(hours=base + k), "break"))
         for group, hours in at_desk.items():
-            for t, agents in hours.items():
+            for t, ids in hours.items():
                 queue_of = [q for q in group for _ in range(int(solver.value(self.flows[group, q, t])))]
-                for a, q in zip(sorted(agents), queue_of, strict=True):
-                    rows.append((self.staff.at[a, "agent_id"], t0 + pd.Timedelta(hours=t), q))
-        frame = pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
-        return frame.sort_values(["agent_id", "ds"], ignore_index=True)
+                rows += [(i, self.t0 + pd.Timedelta(hours=t), q) for i, q in zip(sorted(ids), queue_of, strict=True)]
+        return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS).sort_values(["agent_id", "ds"], ignore_index=True)
 
 
-def solve_roster(plan, staff: pd.DataFrame, req: pd.DataFrame, time_limit_s=None, workers=None, seed=None, log=None) -> RosterResult:
-    """Build and solve the roster model with the plan's solver settings (overridable)."""
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Reports time, objective, bound and gap at each improving roster."""
+
+    def __init__(self, report, every_s: float = 2.0):
+        super().__init__()
+        self.report, self.every_s, self.last = report, every_s, -every_s
+
+    def on_solution_callback(self):
+        if self.report is None or self.wall_time - self.last < self.every_s:
+            return
+        self.last = self.wall_time
+        obj, bound = self.objective_value / COST_SCALE, self.best_objective_bound / COST_SCALE
+        gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
+        self.report(self.wall_time, obj, bound, gap)
+
+
+@dataclass
+class _Stop:
+    previous: object = None
+    installed: bool = False
+    fired: bool = False
+
+
+def _stop_on_interrupt(solver) -> _Stop:
+    """On Ctrl-C, stop the search and keep the best roster found so far."""
+    state = _Stop()
+
+    def handler(signum, frame):
+        state.fired = True
+        solver.stop_search()
+
+    try:
+        state.previous, state.installed = signal.signal(signal.SIGINT, handler), True
+    except ValueError:  # not the main thread: Ctrl-C is not ours to catch
+        pass
+    return state
+
+
+def solve_roster(plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, time_limit_s=None, workers=None,
+                 seed=None, progress=None) -> RosterResult:
+    """Build and solve the roster model with the plan's solver settings (overridable).
+
+    With ``[solver] staged = true`` (the default) the staged solve of ``scheduler.staged`` runs and
+    the bound is the better of the aggregate's and the full model's.
+    """
+    from scheduler.staged import staged_solve
+
     s = plan.solver
-    return RosterModel(plan, staff, req).solve(
-        s.time_limit_s if time_limit_s is None else time_limit_s, s.workers if workers is None else workers,
-        s.seed if seed is None else seed, log)
+    limit, workers, seed = (s.time_limit_s if time_limit_s is None else time_limit_s,
+                            s.workers if workers is None else workers, s.seed if seed is None else seed)
+    model = RosterModel(plan, staff, req, flags)
+    if not s.staged:
+        return model.solve(limit, workers, seed, progress)
+    result, agg_bound = staged_solve(model, limit, workers, seed, progress)
+    bound = max(result.bound, agg_bound if agg_bound is not None else result.bound)
+    gap = 0.0 if result.objective == 0 else max(0.0, (result.objective - bound) / abs(result.objective))
+    status = "OPTIMAL" if gap < 1e-9 else result.status
+    return dataclasses.replace(result, bound=bound, gap=gap, status=status)

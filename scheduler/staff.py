@@ -1,8 +1,11 @@
 """Reading and checking the staff file.
 
 Takes: ``staff.csv`` with at least ``agent_id, name, skills`` (skills = queue names joined by
-``|``) and optional ``employment, night_allowed, max_week_hours, hourly_cost, unavailable``
-(dates joined by ``|``). Returns: the staff frame, one row per agent, with ``skills`` as a
+``|``) and optional ``employment`` (full_time, part_time, temp, ...), ``night_allowed``,
+``contract_week_hours`` (paid at the base rate; beyond it a rest day is paid at the rest-day
+rate), ``min_week_hours`` / ``max_week_hours`` (per 7-day block, the minimum pro rata to the
+days the agent is available), ``hourly_cost``, ``unavailable`` and ``prefer_off`` (dates joined
+by ``|``) and ``prefer_shift`` (a template name). Returns: the staff frame, one row per agent, with ``skills`` as a
 tuple of queue names and ``unavailable`` as a frozenset of dates.
 """
 
@@ -16,8 +19,9 @@ import pandas as pd
 from forecasts.errors import InputError
 
 REQUIRED = ("agent_id", "name", "skills")
-DEFAULTS = {"employment": "full_time", "night_allowed": "yes", "max_week_hours": 48.0,
-            "hourly_cost": 30.0, "unavailable": ""}
+DEFAULTS = {"employment": "full_time", "night_allowed": "yes", "max_week_hours": 48.0, "min_week_hours": 0.0,
+            "contract_week_hours": 40.0, "hourly_cost": 30.0, "unavailable": "", "prefer_off": "", "prefer_shift": ""}
+BLANK_OK = ("unavailable", "prefer_off", "prefer_shift")
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 
 
@@ -25,7 +29,7 @@ def _row_error(path: Path, row: int, column: str, expected: str, got) -> InputEr
     return InputError(f"{path}: row {row}, column {column!r}: expected {expected}, got {got!r}")
 
 
-def _parse_row(path: Path, row: int, rec: dict, queues: set[str]) -> dict:
+def _parse_row(path: Path, row: int, rec: dict, queues: set[str], shifts) -> dict:
     skills = tuple(s.strip() for s in str(rec["skills"]).split("|") if s.strip())
     unknown = [s for s in skills if s not in queues]
     if not skills or unknown:
@@ -34,23 +38,32 @@ def _parse_row(path: Path, row: int, rec: dict, queues: set[str]) -> dict:
     if night not in YES | NO:
         raise _row_error(path, row, "night_allowed", "yes or no", rec["night_allowed"])
     numbers = {}
-    for col in ("max_week_hours", "hourly_cost"):
+    for col in ("max_week_hours", "min_week_hours", "contract_week_hours", "hourly_cost"):
         try:
             numbers[col] = float(rec[col])
         except (TypeError, ValueError):
             raise _row_error(path, row, col, "a number", rec[col]) from None
         if not numbers[col] >= 0:
             raise _row_error(path, row, col, "a number >= 0", rec[col])
-    try:
-        unavailable = frozenset(dt.date.fromisoformat(d.strip()) for d in str(rec["unavailable"]).split("|") if d.strip())
-    except ValueError:
-        raise _row_error(path, row, "unavailable", "dates YYYY-MM-DD joined by '|'", rec["unavailable"]) from None
+    if numbers["min_week_hours"] > numbers["max_week_hours"]:
+        raise _row_error(path, row, "min_week_hours", f"at most max_week_hours ({numbers['max_week_hours']:g})", rec["min_week_hours"])
+    prefer_shift = str(rec["prefer_shift"]).strip()
+    if prefer_shift and prefer_shift not in shifts:
+        raise _row_error(path, row, "prefer_shift", f"a shift template from {sorted(shifts)} or blank", prefer_shift)
     return {"agent_id": str(rec["agent_id"]).strip(), "name": str(rec["name"]).strip(), "skills": skills,
             "employment": str(rec["employment"]).strip(), "night_allowed": night in YES, **numbers,
-            "unavailable": unavailable}
+            "unavailable": _dates(path, row, rec, "unavailable"), "prefer_off": _dates(path, row, rec, "prefer_off"),
+            "prefer_shift": prefer_shift or None}
 
 
-def read_staff(path: str | Path, queues) -> pd.DataFrame:
+def _dates(path: Path, row: int, rec: dict, col: str) -> frozenset:
+    try:
+        return frozenset(dt.date.fromisoformat(d.strip()) for d in str(rec[col]).split("|") if d.strip())
+    except ValueError:
+        raise _row_error(path, row, col, "dates YYYY-MM-DD joined by '|'", rec[col]) from None
+
+
+def read_staff(path: str | Path, queues, shifts=()) -> pd.DataFrame:
     """Read the staff file and check every row against the plan's queues.
 
     Raises
@@ -70,8 +83,8 @@ def read_staff(path: str | Path, queues) -> pd.DataFrame:
     for col, default in DEFAULTS.items():
         if col not in raw.columns:
             raw[col] = str(default)
-        raw[col] = raw[col].replace("", str(default)) if col != "unavailable" else raw[col]
-    rows = [_parse_row(path, i + 1, rec, set(queues)) for i, rec in enumerate(raw.to_dict("records"))]
+        raw[col] = raw[col].replace("", str(default)) if col not in BLANK_OK else raw[col]
+    rows = [_parse_row(path, i + 1, rec, set(queues), shifts) for i, rec in enumerate(raw.to_dict("records"))]
     if not rows:
         raise InputError(f"{path}: no agents in the staff file")
     staff = pd.DataFrame(rows)

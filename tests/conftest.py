@@ -24,11 +24,11 @@ def solved_small(tmp_path_factory):
     from scheduler.staffing import phase_flags, requirements
 
     plan = load_plan(write_small_plan(tmp_path_factory.mktemp("solved") / "plan"))
-    staff = read_staff(plan.staff, plan.queues)
+    staff = read_staff(plan.staff, plan.queues, plan.shifts)
     phases = pd.DataFrame([p for p in PROMOTIONS if p[2]], columns=["event", "kind", "phase", "start", "end", "peak"])
     phases[["start", "end"]] = phases[["start", "end"]].apply(pd.to_datetime)
     ds = pd.date_range(pd.Timestamp(plan.start), pd.Timestamp(plan.end) + pd.Timedelta(hours=23), freq="h")
     flags = phase_flags(ds, phases, plan.event)
     req = requirements(small_forecast(plan), plan, flags)
-    result = solve_roster(plan, staff, req, time_limit_s=10, workers=1, seed=0)
+    result = solve_roster(plan, staff, req, flags, time_limit_s=10, workers=1, seed=0)
     return plan, staff, req, flags, result

@@ -29,7 +29,7 @@ target_sl = 0.8
 deflection = 0.35
 open_from = "08:00"
 open_until = "02:00"
-short_cost = 200
+late_cost = 15
 
 [queues.aftersale]
 kind = "chat"
@@ -39,14 +39,14 @@ target_sl = 0.8
 deflection = 0.2
 open_from = "08:00"
 open_until = "00:00"
-short_cost = 150
+late_cost = 10
 
 [queues.reminder]
 kind = "backlog"
 touch_offsets_min = [10, 60]
 touch_minutes = 1.5
 touch_deadline_min = 60
-short_cost = 120
+late_cost = 4
 
 [shifts.day]
 start = "08:00"
@@ -73,6 +73,15 @@ employment = ["part_time"]
 [rules]
 min_rest_h = 11
 max_consecutive_days = 3
+max_nights = 3
+max_nights_per_7_days = 2
+night_to_day_days_off = 1
+
+[costs]
+overstaff_per_agent_hour = 5
+fair_nights = 20
+fair_hours = 1
+preference = 15
 
 [solver]
 time_limit_s = 10

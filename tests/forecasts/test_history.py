@@ -86,3 +86,35 @@ def test_round_trip_any_counts(tmp_path_factory, counts):
     out = read_history(path)
     assert out["y"].tolist() == [float(c) for c in counts]
     assert (out["ds"] == hours).all()
+
+
+def test_timezone_suffix_is_rejected(tmp_path):
+    path = _write(tmp_path, GOOD.replace("2026-01-01 01:00", "2026-01-01T01:00+08:00"))
+    with pytest.raises(InputError, match=r"row 2: ds has a timezone suffix"):
+        read_history(path)
+    path = _write(tmp_path, GOOD.replace("2026-01-01 01:00", "2026-01-01 01:00Z"))
+    with pytest.raises(InputError, match="timezone"):
+        read_history(path)
+
+
+def test_raw_contact_log_is_counted_per_hour(tmp_path):
+    text = ("queue,ds\npresale,2026-01-01 00:05:10\npresale,2026-01-01 00:59:59\n"
+            "presale,2026-01-01 02:30\naftersale,2026-01-01 01:00\n")
+    out = read_history(_write(tmp_path, text))
+    pre = out[out["queue"] == "presale"].set_index("ds")["y"]
+    assert pre.tolist() == [2.0, 0.0, 1.0]  # the quiet hour inside the span is a real zero
+    assert out[out["queue"] == "aftersale"]["y"].tolist() == [1.0]
+
+
+def test_raw_log_outage_is_left_missing_and_warned(tmp_path):
+    text = "queue,ds\npresale,2026-01-01 00:10\npresale,2026-01-03 05:00\n"
+    with pytest.warns(UserWarning, match="missing hours"):
+        out = read_history(_write(tmp_path, text))
+    assert len(out) == 2
+
+
+def test_missing_hours_lists_every_gap(tmp_path):
+    from forecasts.history import missing_hours
+    rows = "queue,ds,y\npresale,2026-01-01 00:00,1\npresale,2026-01-01 03:00,1\n"
+    gaps = missing_hours(read_history(_write(tmp_path, rows)))
+    assert gaps[["queue", "hours"]].values.tolist() == [["presale", 2]]

@@ -1,12 +1,12 @@
 """The checker: the solver's roster passes; each hard rule, broken on purpose, is caught by name."""
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
 import pytest
 
-from scheduler.checker import RULES, check_rules, coverage, objective_terms
-from scheduler.roster import COST_SCALE
+from scheduler.checker import RULES, VIOLATION_COLUMNS, check_rules, cost_breakdown, coverage
 
 
 def rules_broken(plan, staff, roster, assignments=None):
@@ -18,12 +18,17 @@ def test_solver_roster_passes_and_objective_agrees(solved_small):
     assert result.status == "OPTIMAL"
     assert check_rules(plan, staff, result.roster, result.assignments) == []
     cov = coverage(plan, req, result.assignments, flags)
-    assert objective_terms(plan, staff, result.roster, cov, COST_SCALE)["total"] == pytest.approx(result.objective)
+    costs = cost_breakdown(plan, staff, result.roster, cov, result.curves)
+    assert list(costs.columns) == VIOLATION_COLUMNS
+    assert costs["cost"].sum() == pytest.approx(result.objective, abs=0.01)
+    assert {"wages", "service_level"} <= set(costs["rule"])
 
 
 def test_every_rule_is_registered_once():
     names = [r.__name__ for r in RULES]
-    assert len(names) == len(set(names)) >= 13
+    assert len(names) == len(set(names)) >= 19
+    from scheduler.rules import MODEL_RULES, OPTION_RULES
+    assert {r.__name__ for r in MODEL_RULES + OPTION_RULES} <= set(names)  # every model rule has a checker twin
 
 
 def _shift_of(roster, template):
@@ -57,14 +62,16 @@ def test_min_rest_night_then_day(solved_small):
     nights = [("A01", "王芳", dt.date(2026, 11, 9), "night", pd.Timestamp("2026-11-09 17:00"), pd.Timestamp("2026-11-10 02:00"), 8, pd.NaT),
               ("A01", "王芳", dt.date(2026, 11, 10), "day", pd.Timestamp("2026-11-10 08:00"), pd.Timestamp("2026-11-10 17:00"), 8, pd.NaT)]
     r = pd.DataFrame(nights, columns=result.roster.columns)
-    assert rules_broken(plan, staff, r) == {"min_rest"}
+    assert rules_broken(plan, staff, r) == {"min_rest", "night_to_day_rest"}
+    no_switch_rule = dataclasses.replace(plan, rules=dataclasses.replace(plan.rules, night_to_day_days_off=0))
+    assert rules_broken(no_switch_rule, staff, r) == {"min_rest"}
 
 
 def test_max_consecutive_days(solved_small):
     plan, staff, _, _, result = solved_small  # the small plan allows 3 days in a row
     days = [dt.date(2026, 11, 8) + dt.timedelta(days=k) for k in range(1, 5)]
-    rows = [("A05", "陈静", d, "day", pd.Timestamp(d) + pd.Timedelta(hours=8), pd.Timestamp(d) + pd.Timedelta(hours=17), 8, pd.NaT) for d in days]
-    assert rules_broken(plan, staff, pd.DataFrame(rows, columns=result.roster.columns)) == {"max_consecutive_days"}
+    rows = [shift("A05", "陈静", d, "day", 8, 9) for d in days]
+    assert rules_broken(plan, staff, frame(rows, result.roster)) == {"max_consecutive_days"}
 
 
 def test_availability_night_and_employment(solved_small):
@@ -76,13 +83,60 @@ def test_availability_night_and_employment(solved_small):
     assert rules_broken(plan, staff, pd.DataFrame(rows, columns=result.roster.columns)) == {"availability", "night_allowed", "employment"}
 
 
-def test_weekly_hours(solved_small):
+def shift(agent, name, d, template, start_h, hours):
+    return (agent, name, d, template, pd.Timestamp(d) + pd.Timedelta(hours=start_h), pd.Timestamp(d) + pd.Timedelta(hours=start_h + hours), 8, pd.NaT)
+
+
+def frame(rows, like):
+    return pd.DataFrame(rows, columns=like.columns)
+
+
+def test_max_week_hours(solved_small):
     plan, staff, _, _, result = solved_small
     days = [dt.date(2026, 11, 9), dt.date(2026, 11, 10), dt.date(2026, 11, 12)]
     staff = staff.copy()
     staff.loc[staff["agent_id"] == "A05", "max_week_hours"] = 20
-    rows = [("A05", "陈静", d, "day", pd.Timestamp(d) + pd.Timedelta(hours=8), pd.Timestamp(d) + pd.Timedelta(hours=17), 8, pd.NaT) for d in days]
-    assert rules_broken(plan, staff, pd.DataFrame(rows, columns=result.roster.columns)) == {"weekly_hours"}
+    rows = [shift("A05", "陈静", d, "day", 8, 9) for d in days]
+    assert rules_broken(plan, staff, frame(rows, result.roster)) == {"max_week_hours"}
+
+
+def test_min_week_hours(solved_small):
+    plan, staff, _, _, result = solved_small
+    staff = staff.copy()
+    staff.loc[staff["agent_id"] == "A05", "min_week_hours"] = 28  # 4 plan days available -> 16 h due
+    rows = [shift("A05", "陈静", dt.date(2026, 11, 9), "day", 8, 9)]
+    assert rules_broken(plan, staff, frame(rows, result.roster)) == {"min_week_hours"}
+    rows.append(shift("A05", "陈静", dt.date(2026, 11, 11), "day", 8, 9))
+    assert rules_broken(plan, staff, frame(rows, result.roster)) == set()
+
+
+def test_max_nights(solved_small):
+    plan, staff, _, _, result = solved_small  # at most 2 nights in 7 days, 3 in all
+    rows = [shift("A05", "陈静", dt.date(2026, 11, 9) + dt.timedelta(days=k), "night", 17, 9) for k in (0, 1, 2)]
+    assert rules_broken(plan, staff, frame(rows, result.roster)) == {"max_nights"}
+
+
+def test_night_to_day_rest(solved_small):
+    plan, staff, _, _, result = solved_small  # one day off between nights and days
+    rows = [shift("A05", "陈静", dt.date(2026, 11, 9), "night", 17, 9), shift("A05", "陈静", dt.date(2026, 11, 11), "day", 8, 9)]
+    assert rules_broken(plan, staff, frame(rows, result.roster)) == set()
+    rows[1] = shift("A05", "陈静", dt.date(2026, 11, 10), "day", 8, 9)
+    assert rules_broken(plan, staff, frame(rows, result.roster)) == {"night_to_day_rest", "min_rest"}
+
+
+def test_template_dates_daily_overtime_and_overtime_month(solved_small):
+    plan, staff, _, _, result = solved_small
+    only_11 = dataclasses.replace(plan.shifts["day"], dates=frozenset({dt.date(2026, 11, 11)}))
+    dated = dataclasses.replace(plan, shifts={**plan.shifts, "day": only_11})
+    rows = [shift("A05", "陈静", dt.date(2026, 11, 9), "day", 8, 9)]
+    assert rules_broken(dated, staff, frame(rows, result.roster)) == {"template_dates"}
+    long = dataclasses.replace(plan.shifts["day"], hours=13)
+    strict = dataclasses.replace(plan, shifts={**plan.shifts, "day": long},
+                                 rules=dataclasses.replace(plan.rules, max_overtime_h_month=4))
+    rows = [shift("A05", "陈静", dt.date(2026, 11, 9), "day", 8, 13)]  # 12 paid hours: 4 over the standard day
+    assert rules_broken(strict, staff, frame(rows, result.roster)) == {"daily_overtime"}
+    rows.append(shift("A05", "陈静", dt.date(2026, 11, 11), "day", 8, 13))
+    assert "overtime_month" in rules_broken(strict, staff, frame(rows, result.roster))
 
 
 def test_shift_times_window_and_unknowns(solved_small):

@@ -10,12 +10,13 @@ from smallplan import SMALL_TOML, STAFF, write_small_plan
 from scheduler.cli import main
 
 RUN_FILES = ["forecast.csv", "requirements.csv", "roster.csv", "assignments.csv", "coverage.csv",
-             "summary.json", "run.json", "coverage.png"]
+             "violations.csv", "gaps.csv", "summary.json", "run.json", "coverage.png"]
 FRAMES = {"forecast.csv": ["queue", "ds", "mean", "p10", "p50", "p90"],
           "requirements.csv": ["queue", "ds", "volume", "agents", "service_level", "asa_s", "abandon_rate", "occupancy"],
           "roster.csv": ["agent_id", "date", "shift", "start", "end"],
           "assignments.csv": ["agent_id", "ds", "queue"],
-          "coverage.csv": ["queue", "ds", "required", "scheduled", "shortfall", "service_level"]}
+          "coverage.csv": ["queue", "ds", "required", "scheduled", "shortfall", "service_level"],
+          "violations.csv": ["rule", "key", "amount", "unit", "cost"]}
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ def test_existing_run_folder_needs_force(run):
     (lambda d: (d / "plan.toml").unlink(), "plan file not found"),
     (lambda d: pd.read_csv(d / "staff.csv", encoding="utf-8-sig").drop(columns=["skills"]).to_csv(d / "staff.csv", index=False), "skills"),
     (lambda d: pd.read_csv(d / "staff.csv", encoding="utf-8-sig").assign(skills="presale|hotline").to_csv(d / "staff.csv", index=False), "hotline"),
-    (lambda d: pd.read_csv(d / "history.csv", encoding="utf-8-sig").drop(columns=["y"]).to_csv(d / "history.csv", index=False), "history.csv"),
+    (lambda d: pd.read_csv(d / "history.csv", encoding="utf-8-sig").assign(y=-1).to_csv(d / "history.csv", index=False), "history.csv"),
 ])
 def test_user_mistakes_are_one_line_errors(tmp_path, mutate, needle):
     folder = tmp_path / "plan"

@@ -1,0 +1,128 @@
+"""Service level lost, as the roster objective sees it: a convex piecewise-linear cost per queue-hour.
+
+For a chat queue and hour, ``late(c)`` is the expected number of chats not answered within the
+hour's target (abandoned chats included) when ``c`` agents are scheduled on the queue: the chat
+model of ``scheduler.chat`` at the agents left at the desk after shrinkage. Its lower convex
+envelope, priced at the queue's ``late_cost`` per chat, is written as tiers
+``const + sum_k w_k * max(0, b_k - c)`` (MODEL_NOTES 3.4): every agent missing below
+breakpoint ``b_k`` costs ``w_k`` more. For the reminder backlog, every scheduled agent short of
+the requirement leaves a fixed number of touches late, so the curve is one tier.
+
+Weights are integers in objective units (``COST_SCALE`` a yuan), so the solver and the checker
+evaluate exactly the same function.
+
+Takes: requirements frame, plan, phase flags, agents per queue. Returns: ``{(queue, hour): LossCurve}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scheduler.staffing import desk_from_scheduled, queue_metrics, shrinkage_by_hour
+
+COST_SCALE = 10  # objective units per yuan
+
+
+def units(yuan: float) -> int:
+    """Yuan to integer objective units."""
+    return int(round(yuan * COST_SCALE))
+
+
+@dataclass(frozen=True)
+class LossCurve:
+    """``const + sum w * max(0, b - c)`` objective units; ``late`` the envelope's late chats per unit cost."""
+
+    const: int
+    tiers: tuple[tuple[int, int], ...]  # (breakpoint b, weight w)
+    unit_cost: float  # yuan per late chat or touch
+
+    def value(self, c: int) -> int:
+        return self.const + sum(w * max(0, b - c) for b, w in self.tiers)
+
+    def late(self, c: int) -> float:
+        """Late chats (or touches) the envelope charges for ``c`` agents."""
+        return self.value(c) / COST_SCALE / self.unit_cost if self.unit_cost else 0.0
+
+
+def lower_hull(y: np.ndarray) -> list[int]:
+    """Indices of the lower convex hull of points ``(i, y[i])`` (monotone chain)."""
+    hull: list[int] = []
+    for i in range(len(y)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            if (y[b] - y[a]) * (i - a) >= (y[i] - y[a]) * (b - a):
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    return hull
+
+
+def thin(hull: list[int], y: np.ndarray, tolerance: float) -> list[int]:
+    """Drop hull vertices whose removal raises the envelope by less than ``tolerance`` (it stays convex)."""
+    hull = list(hull)
+    while len(hull) > 2:
+        rise = [(y[a] + (y[c] - y[a]) * (b - a) / (c - a) - y[b], i) for i, (a, b, c) in enumerate(zip(hull, hull[1:], hull[2:]), 1)]
+        lift, i = min(rise)
+        if lift >= tolerance:
+            break
+        del hull[i]
+    while len(hull) > 1 and y[hull[-2]] - y[hull[-1]] < tolerance:  # a flat tail adds nothing
+        hull.pop()
+    return hull
+
+
+def tiers_from_points(y: np.ndarray, cost: float, tolerance: float = 0.5) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """Tier form of the convex envelope of ``cost * y[c]`` (c = 0, 1, ...), flat after its last point.
+
+    Vertices whose removal changes the envelope by less than ``tolerance`` late chats are dropped
+    (MODEL_NOTES 3.4), which keeps a handful of tiers per queue-hour.
+    """
+    y = np.asarray(y, dtype=float)
+    hull = thin(lower_hull(y), y, tolerance)
+    slopes = [(y[b] - y[a]) / (b - a) for a, b in zip(hull, hull[1:])] + [0.0]
+    slopes = [min(s, 0.0) for s in slopes]
+    tiers = []
+    for k, b in enumerate(hull[1:]):
+        w = units(cost * (slopes[k + 1] - slopes[k]))
+        if w > 0:
+            tiers.append((int(b), w))
+    return units(cost * float(y[hull[-1]])), tuple(tiers)
+
+
+def _chat_late(queue, volume: np.ndarray, within: np.ndarray, shrink: np.ndarray, c_max: int) -> np.ndarray:
+    """Late chats per hour (rows) for 0..c_max scheduled agents (columns)."""
+    served = volume * (1.0 - queue.deflection)
+    late = np.empty((len(volume), c_max + 1))
+    for c in range(c_max + 1):
+        desk = desk_from_scheduled(np.full(len(volume), c), shrink)
+        late[:, c] = served * (1.0 - queue_metrics(queue, volume, desk, within)["service_level"])
+    return late
+
+
+def loss_curves(req: pd.DataFrame, plan, flags: pd.DataFrame, agents_with_skill: dict[str, int],
+                hour_index) -> dict[tuple[str, int], LossCurve]:
+    """The loss curve of every open queue-hour, keyed by (queue, plan hour index)."""
+    curves = {}
+    for name, queue in plan.queues.items():
+        part = req[(req["queue"] == name) & req["open"]]
+        if part.empty:
+            continue
+        hours = [hour_index(ds) for ds in part["ds"]]
+        need = part["scheduled"].to_numpy()
+        shrink = shrinkage_by_hour(flags.reindex(pd.DatetimeIndex(part["ds"]), fill_value=False), plan.staffing)
+        if queue.kind == "chat":
+            c_max = int(min(agents_with_skill.get(name, 0), 2 * need.max() + 5))
+            late = _chat_late(queue, part["volume"].to_numpy(dtype=float), part["within_s"].to_numpy(dtype=float), shrink, c_max)
+            for t, row in zip(hours, late):
+                const, tiers = tiers_from_points(row, queue.late_cost)
+                curves[name, t] = LossCurve(const, tiers, queue.late_cost)
+        else:
+            per_agent = 60.0 * plan.staffing.max_occupancy * (1.0 - shrink) / queue.touch_minutes
+            for t, n, k in zip(hours, need, per_agent):
+                w = units(queue.late_cost * k)
+                curves[name, t] = LossCurve(0, ((int(n), w),) if n > 0 and w > 0 else (), queue.late_cost)
+    return curves

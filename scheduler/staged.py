@@ -1,0 +1,239 @@
+"""The staged solve (MODEL_NOTES 3.7): aggregate -> disaggregate -> complete -> polish.
+
+1. **Aggregate.** Agents that share every rule-relevant attribute form a class; the model
+   decides how many agents of each class work each shift option each day (integer counts),
+   under the classes' summed rules. It keeps coverage, service level lost and over-staffing
+   exactly, prices wages at the class's cheapest agent and drops fairness and preferences
+   (all >= 0), so its bound is a valid lower bound of the full problem. Its LP is nearly
+   integral, so it solves fast.
+2. **Disaggregate.** Per class, a small model gives the counts to named agents under every
+   individual rule, at the least total deviation from the counts.
+3. **Complete.** The full model, with every shift variable hinted and fixed, computes flows and
+   objective terms: a complete solution.
+4. **Polish.** The full model from that complete hint (LNS does the work) for the time left,
+   with fairness and preferences.
+
+The reported bound is the better of the aggregate's and the full model's.
+
+Takes: the plan, staff, requirements, flags. Returns: ``RosterResult``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from scheduler.roster import RosterModel, add_coverage, option_allowed, service_terms
+from scheduler.rules import (AgentShifts, MODEL_RULES, contract_days, min_hours_due, overtime_eligible,
+                             overtime_month, week_blocks)
+from scheduler.shifts import rest_conflicts
+from scheduler.slcurve import COST_SCALE
+from scheduler.pay import rest_day_premium, shift_pay
+
+UNDER_WEIGHT = 4  # without prices: a shift the counts asked for and nobody works costs more than an extra one
+CLASS_KEYS = ["skills", "employment", "night_allowed", "max_week_hours", "min_week_hours", "contract_week_hours"]
+
+
+def agent_classes(staff: pd.DataFrame) -> list[list[int]]:
+    """Row indices of agents alike in every rule-relevant attribute (cost and leave may differ)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for a, row in enumerate(staff[CLASS_KEYS].itertuples(index=False)):
+        groups[tuple(row)].append(a)
+    return list(groups.values())
+
+
+def _params(solver, seconds: float, workers: int, seed: int):
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    if workers == 1:
+        solver.parameters.max_deterministic_time = seconds
+        solver.parameters.max_time_in_seconds = 10 * seconds
+    else:
+        solver.parameters.max_time_in_seconds = seconds
+
+
+class AggregateModel:
+    """Counts per class, day and option; a relaxation of the full roster model."""
+
+    def __init__(self, full: RosterModel):
+        self.full, self.plan, self.staff = full, full.plan, full.staff
+        self.model = cp_model.CpModel()
+        self.classes = agent_classes(self.staff)
+        self.y: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        self.terms: list = []
+        for k, members in enumerate(self.classes):
+            self._class(k, members)
+        sizes = self.staff.groupby("skills").size().to_dict()
+        self.cover = add_coverage(self.model, self._presence(), sizes, {})
+        self.terms += service_terms(self.model, self.cover, full.required, full.curves, self.plan, len(self.staff))
+        self.model.minimize(sum(self.terms))
+
+    def _avail(self, members, d) -> list[int]:
+        day = self.full.days[d]
+        return [a for a in members if day not in self.staff.at[a, "unavailable"]]
+
+    def _class(self, k: int, members: list[int]):
+        rep, opts, days = self.staff.loc[members[0]].copy(), self.full.opts, self.full.days
+        rep["unavailable"] = frozenset()  # leave is counted per day below
+        by_day = [[] for _ in days]
+        for d, day in enumerate(days):
+            n = len(self._avail(members, d))
+            for o, opt in enumerate(opts):
+                if n and self.full.base_hour(d, opt) + opt.template.hours > 0 and option_allowed(rep, opt.template, day, self.plan):
+                    self.y[k, d, o] = self.model.new_int_var(0, n, f"y_{k}_{d}_{o}")
+                    by_day[d].append((o, self.y[k, d, o]))
+            if by_day[d]:
+                self.model.add(sum(v for _, v in by_day[d]) <= n)
+        self._class_rules(k, members, by_day)
+
+    def _class_rules(self, k, members, by_day):
+        plan, size, opts = self.plan, len(members), self.full.opts
+        works = lambda d, pick=None: [v for o, v in by_day[d] if pick is None or pick(opts[o].template)] if 0 <= d < len(by_day) else []  # noqa: E731
+        for first, second, gap in rest_conflicts(list(plan.shifts.values()), plan.rules.min_rest_h):
+            for d in range(len(by_day) - gap):
+                vs = works(d, lambda t: t.name == first) + works(d + gap, lambda t: t.name == second)
+                if vs:
+                    either = len(set(self._avail(members, d)) | set(self._avail(members, d + gap)))
+                    self.model.add(sum(vs) <= either)
+        m = plan.rules.max_consecutive_days
+        for d in range(len(by_day) - m):
+            self.model.add(sum(v for j in range(d, d + m + 1) for v in works(j)) <= m * size)
+        for block in week_blocks(plan):
+            hours = [opts[o].template.paid_hours * v for d in block for o, v in by_day[d]]
+            self.model.add(sum(hours) <= int(sum(self.staff.at[a, "max_week_hours"] for a in members)))
+            due = sum(min_hours_due(self.staff.loc[a], plan, block) for a in members)
+            if due:
+                self.model.add(sum(hours) >= due)
+        nights = [v for d in range(len(by_day)) for v in works(d, lambda t: t.night)]
+        self.model.add(sum(nights) <= plan.rules.max_nights * size)
+        for d in range(len(by_day) - 6):
+            self.model.add(sum(v for j in range(d, d + 7) for v in works(j, lambda t: t.night)) <= plan.rules.max_nights_per_7_days * size)
+        for d in range(len(by_day)):
+            for gap in range(1, plan.rules.night_to_day_days_off + 1):
+                if works(d, lambda t: t.night) and works(d + gap, lambda t: not t.night):
+                    self.model.add(sum(works(d, lambda t: t.night)) + sum(works(d + gap, lambda t: not t.night)) <= size)
+        self._class_pay(k, members, by_day, works)
+
+    def _class_pay(self, k, members, by_day, works):
+        plan, opts = self.plan, self.full.opts
+        cheapest = min(members, key=lambda a: self.staff.at[a, "hourly_cost"])
+        agent = self.staff.loc[cheapest]
+        for d, day in enumerate(self.full.days):
+            for o, v in by_day[d]:
+                self.terms.append(shift_pay(agent, opts[o].template, day, plan) * v)
+        premium = rest_day_premium(agent, plan)
+        if premium:
+            for block in week_blocks(plan):
+                free = sum(contract_days(self.staff.loc[a], plan, block) for a in members)
+                extra = self.model.new_int_var(0, 7 * len(members), f"rest_{k}_{block[0]}")
+                self.model.add(extra >= sum(v for d in block for v in works(d)) - free)
+                self.terms.append(premium * extra)
+
+    def _presence(self) -> dict:
+        presence: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+        for (k, d, o), v in self.y.items():
+            group = self.staff.at[self.classes[k][0], "skills"]
+            base = self.full.base_hour(d, self.full.opts[o])
+            for h in self.full.opts[o].desk_offsets():
+                if 0 <= base + h < self.full.n_hours:
+                    presence[group][base + h].append(v)
+        return presence
+
+    def solve(self, seconds: float, workers: int, seed: int):
+        solver = cp_model.CpSolver()
+        _params(solver, seconds, workers, seed)
+        solver.parameters.relative_gap_limit = 1e-4
+        status = solver.solve(self.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, None
+        counts = {key: solver.value(v) for key, v in self.y.items()}
+        self.coverage = {key: sum(solver.value(t) for t in terms) for key, terms in self.cover.items()}
+        return counts, solver.best_objective_bound / COST_SCALE
+
+    def shift_value(self, k: int, d: int, o: int) -> int:
+        """Objective units one more agent of class ``k`` on option ``o`` of day ``d`` saves at the counts found:
+        over its desk hours, the steepest loss-curve slope among the class's queues at the aggregate's coverage."""
+        group, opt, total = self.staff.at[self.classes[k][0], "skills"], self.full.opts[o], 0
+        base = self.full.base_hour(d, opt)
+        for h in opt.desk_offsets():
+            t = base + h
+            slopes = [sum(w for b, w in curve.tiers if b > self.coverage.get((q, t), 0)) for q in group
+                      if (curve := self.full.curves.get((q, t))) is not None]
+            total += max(slopes, default=0)
+        return total
+
+
+def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: dict, seconds: float, seed: int,
+                       worth=lambda d, o: (UNDER_WEIGHT, 1)) -> dict:
+    """Named agents for one class's counts: ``{(agent row, model day): option}``, every individual rule kept.
+
+    ``worth(d, o)`` gives the weights of a missing and of an extra shift against the counts.
+    """
+    model, plan, opts = cp_model.CpModel(), full.plan, full.opts
+    x: dict[tuple[int, int, int], cp_model.IntVar] = {}
+    deviations = []
+    for a in members:
+        shifts = AgentShifts(full.staff.loc[a], full.days, opts, [[] for _ in full.days])
+        for d, _ in enumerate(full.days):
+            for o, _ in full.agents[a].by_day[d]:
+                x[a, d, o] = model.new_bool_var(f"x_{a}_{d}_{o}")
+                shifts.by_day[d].append((o, x[a, d, o]))
+        for rule in MODEL_RULES:
+            rule(model, shifts, plan)
+        if overtime_eligible(shifts.agent, plan):
+            rest = []
+            for block in week_blocks(plan):
+                extra = model.new_int_var(0, 7, f"r_{a}_{block[0]}")
+                model.add(extra >= sum(v for d in block for v in shifts.works(d)) - contract_days(shifts.agent, plan, block))
+                rest.append(extra)
+            overtime_month(model, shifts, plan, rest_days=rest)
+    by_key = defaultdict(list)
+    for (a, d, o), v in x.items():
+        by_key[d, o].append(v)
+    for (kk, d, o), target in counts.items():
+        if kk != k:
+            continue
+        under, over = (model.new_int_var(0, len(members), f"{n}_{d}_{o}") for n in ("under", "over"))
+        have = sum(by_key.get((d, o), []))
+        model.add(have + under - over == target)
+        w_under, w_over = worth(d, o)
+        deviations += [w_under * under, w_over * over]
+    for (d, o), vs in by_key.items():
+        if (k, d, o) not in counts:
+            deviations.append(worth(d, o)[1] * sum(vs))
+    model.minimize(sum(deviations))
+    solver = cp_model.CpSolver()
+    _params(solver, seconds, 1, seed)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}
+    return {(a, d): o for (a, d, o), v in x.items() if solver.value(v)}
+
+
+def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
+    """Aggregate, disaggregate, complete and polish; returns (RosterResult, aggregate bound)."""
+    clock = time.perf_counter()
+    agg = AggregateModel(full)
+    counts, agg_bound = agg.solve(0.35 * time_limit_s, workers, seed)
+    if counts is None:
+        return full.solve(time_limit_s, workers, seed, progress), None
+    per_class = max(0.2, 0.15 * time_limit_s / max(1, len(agg.classes)))
+    chosen = {}
+    for k, members in enumerate(agg.classes):
+        cheapest = full.staff.loc[min(members, key=lambda a: full.staff.at[a, "hourly_cost"])]
+
+        def worth(d, o, k=k, agent=cheapest):  # in units of 10 yuan: late chats saved, pay of an extra shift
+            pay = shift_pay(agent, full.opts[o].template, full.days[d], full.plan)
+            return max(1, round(agg.shift_value(k, d, o) / 100)), max(1, round(pay / 100))
+        chosen.update(disaggregate_class(full, members, k, counts, per_class, seed, worth))
+    full.model.clear_hints()
+    for a, shifts in enumerate(full.agents):
+        for d, day_vars in enumerate(shifts.by_day):
+            for o, v in day_vars:
+                full.model.add_hint(v, int(chosen.get((a, d)) == o))
+    full.complete_hint(max(1.0, 0.1 * time_limit_s), seed)
+    left = max(1.0, time_limit_s - (time.perf_counter() - clock))
+    return full.solve(left, workers, seed, progress), agg_bound
