@@ -14,13 +14,12 @@ import argparse
 import dataclasses
 import datetime as dt
 import time
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from scheduler.config import load_plan
+from scheduler.demo import DEMO_CONFIG
 from scheduler.roster import RosterModel
 from scheduler.staffing import requirements
 from scheduler.staged import staged_solve
@@ -62,7 +61,7 @@ def forecast_frame(n_agents: int, days: list[dt.date], rng) -> pd.DataFrame:
 def instance(size: str, seed: int = 0):
     n, n_days = SIZES[size]
     rng = np.random.default_rng(seed)
-    base = load_plan(Path(str(resources.files("scheduler") / "demo" / "demo.toml")))
+    base = load_plan(DEMO_CONFIG)
     start = dt.date(2026, 11, 1)
     days = [start + dt.timedelta(days=k) for k in range(n_days)]
     fc, sale_day = forecast_frame(n, days, rng)

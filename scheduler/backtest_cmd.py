@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -18,14 +17,12 @@ from forecasts.backtest import format_table, run_backtest, summary_dict
 from forecasts.errors import InputError
 from forecasts.history import read_history
 from forecasts.promotions import read_promotions
+from scheduler.demo import DEMO_DIR
 
 
 def demo_files() -> tuple[Path, Path]:
     """The bundled demo's ``history.csv`` and ``promotions.csv``."""
-    demo = Path(str(resources.files("scheduler") / "demo"))
-    if not (demo / "history.csv").is_file():  # 'scheduler' shadowed by a namespace folder (e.g. tests/scheduler)
-        demo = Path(__file__).resolve().parent / "demo"
-    return demo / "history.csv", demo / "promotions.csv"
+    return DEMO_DIR / "history.csv", DEMO_DIR / "promotions.csv"
 
 
 def _inputs(config: str | None, history: str | None, promotions: str | None) -> tuple[Path, Path]:

@@ -11,14 +11,15 @@ import json
 import math
 import shutil
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
 
 from forecasts.errors import InputError
+from scheduler.backtest_cmd import backtest
 from scheduler.checker import check_rules, read_assignments, read_roster
 from scheduler.config import load_plan
+from scheduler.demo import DEMO_CONFIG
 from scheduler.pipeline import Options, RosterCheckError, run_plan
 from scheduler.roster import NoRosterError
 from scheduler.staff import read_staff
@@ -28,7 +29,7 @@ from scheduler.summary import summary_text
 
 def demo_config() -> Path:
     """The bundled demo plan, shipped inside the package."""
-    return Path(str(resources.files("scheduler") / "demo" / "demo.toml"))
+    return DEMO_CONFIG
 
 
 def user_errors(func):
@@ -183,3 +184,6 @@ def erlang(volume, interval_min, aht_s, answer_within_s, target_sl, patience_s, 
         click.echo(json.dumps({k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in r.items()}))
     else:
         click.echo("\n".join(_report_lines(r, answer_within_s, target_sl, shrinkage)))
+
+
+main.add_command(backtest)
