@@ -79,7 +79,7 @@ def run(size: str, budgets: list[float], workers: int):
     plan, staff, req, flags = instance(size)
     for budget in budgets:
         t = time.perf_counter()
-        model = RosterModel(plan, staff, req, flags)
+        model = RosterModel(plan, staff, req, flags, symmetry=False)
         built = time.perf_counter() - t
         first = []
         result, agg_bound = staged_solve(model, budget, workers, 0, lambda w, *a: first.append(time.perf_counter() - t))

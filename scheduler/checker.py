@@ -298,6 +298,9 @@ def _service_rows(plan, cov: pd.DataFrame, curves: dict) -> list[tuple]:
             rows.append(("service_level", key, round(curve.late(r.scheduled), 3), unit, curve.value(r.scheduled)))
         if r.scheduled > r.required and over_cost:
             rows.append(("overstaffing", key, r.scheduled - r.required, "agent-hours", over_cost * (r.scheduled - r.required)))
+        floor_cost = units(plan.queues[r.queue].floor_cost)
+        if r.scheduled < r.required and floor_cost:
+            rows.append(("below_target", key, r.required - r.scheduled, "agent-hours", floor_cost * (r.required - r.scheduled)))
     return rows
 
 

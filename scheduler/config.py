@@ -39,6 +39,7 @@ class ChatQueue:
     open_from: int
     open_until: int
     late_cost: float
+    floor_cost: float
 
     @property
     def concurrency(self) -> int:
@@ -62,6 +63,7 @@ class BacklogQueue:
     contact_until: int
     contact_phases: tuple[str, ...]
     late_cost: float
+    floor_cost: float
 
     kind = "backlog"
 
@@ -270,6 +272,7 @@ def _chat_queue(name: str, t: _Table) -> ChatQueue:
         target_sl=t.number("target_sl", 0, 1, open_lo=True, open_hi=True), patience_s=patience,
         deflection=t.number("deflection", 0, 1, default=0.0, open_hi=True),
         open_from=t.hour("open_from", "08:00"), open_until=t.hour("open_until", "00:00"), late_cost=t.number("late_cost", 0),
+        floor_cost=t.number("floor_cost", 0, default=0.0),
     )
 
 
@@ -283,7 +286,7 @@ def _backlog_queue(name: str, t: _Table) -> BacklogQueue:
         touch_minutes=t.number("touch_minutes", 0, open_lo=True), touch_deadline_min=t.number("touch_deadline_min", 0, open_lo=True),
         contact_from=t.hour("contact_from", "08:00"), contact_until=t.hour("contact_until", "22:00"),
         contact_phases=tuple(t.get("contact_phases", list, "a list of promotion phases", ["final_payment"])),
-        late_cost=t.number("late_cost", 0),
+        late_cost=t.number("late_cost", 0), floor_cost=t.number("floor_cost", 0, default=0.0),
     )
 
 

@@ -9,6 +9,8 @@ coverage ``c[q, t]`` is a sum of flows. The hard rules are those of ``scheduler.
 The objective, in objective units (``COST_SCALE`` a yuan), is the sum of
 - service level lost: the convex loss curve of ``scheduler.slcurve`` per queue-hour (tiers),
 - over-staffing: agents above the requirement, per agent-hour,
+- below target: agents under the requirement, per agent-hour, for queues with a ``floor_cost``
+  (the CS lead's way to make a target binding wherever the staff can meet it),
 - wages: paid hours at the hourly cost, plus premiums for work on rest days (days past the
   contract's in a 7-day block), hours past the standard day, and statutory holidays,
 - fairness: the spread (max - min) of nights, sale-night shifts and paid hours among
@@ -99,13 +101,18 @@ def service_terms(model, cover: dict, required: dict, curves: dict, plan, n_agen
     """Objective terms for over-staffing and service level lost (the loss curves' tiers)."""
     terms, over_cost = [], units(plan.costs.overstaff_per_agent_hour)
     n_hours = 24 * len(plan.days)
-    for q in plan.queues:
+    for q, queue in plan.queues.items():
+        floor_cost = units(queue.floor_cost)
         for t in range(n_hours):
             have, need, curve = sum(cover.get((q, t), [])), int(required[q][t]), curves.get((q, t))
             if cover.get((q, t)) and over_cost:
                 over = model.new_int_var(0, n_agents, f"over_{q}_{t}")
                 model.add(over >= have - need)
                 terms.append(over_cost * over)
+            if need and floor_cost:
+                below = model.new_int_var(0, need, f"below_{q}_{t}")
+                model.add(below >= need - have)
+                terms.append(floor_cost * below)
             if curve is None:
                 continue
             terms.append(curve.const)
@@ -119,7 +126,7 @@ def service_terms(model, cover: dict, required: dict, curves: dict, plan, n_agen
 class RosterModel:
     """Builds the CP-SAT model; ``solve`` returns a ``RosterResult``."""
 
-    def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame):
+    def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, symmetry: bool = True):
         self.plan, self.staff = plan, staff.reset_index(drop=True)
         self.days = plan.roster_days
         self.n_hours = 24 * len(plan.days)
@@ -132,7 +139,7 @@ class RosterModel:
         self.agents: list[AgentShifts] = []
         self.flows: dict[tuple[tuple, str, int], object] = {}
         self.terms: list = []  # objective terms
-        self._build()
+        self._build(symmetry)
 
     def hour_index(self, ds) -> int:
         return int((pd.Timestamp(ds) - self.t0) / pd.Timedelta(hours=1))
@@ -230,7 +237,7 @@ class RosterModel:
                 if w and (broken := preference_broken(a.agent, self.opts[o].template, day)):
                     self.terms.append(w * broken * v)
 
-    def _build(self):
+    def _build(self, symmetry: bool):
         for a, agent in enumerate(self.staff.itertuples()):
             shifts = self._agent_vars(a, agent)
             self.agents.append(shifts)
@@ -240,19 +247,18 @@ class RosterModel:
             overtime_month(self.model, shifts, self.plan, rest_days=rest_days)
             self._wage_terms(shifts, rest_days)
             self._preference_terms(shifts)
-        self._symmetry()
+        if symmetry:
+            self._symmetry()
         self._service_terms(self._coverage())
         self._fairness_terms()
         self.model.minimize(sum(self.terms))
 
     # -- solve and read back ------------------------------------------------------------------
-    def complete_hint(self, seconds: float, seed: int) -> bool:
+    def complete_hint(self, seconds: float, workers: int, seed: int) -> bool:
         """Turn a hint on the shift variables into a complete hint (flows, tiers, spreads) by one fixed solve."""
         solver = cp_model.CpSolver()
         solver.parameters.fix_variables_to_their_hinted_value = True
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        solver.parameters.max_deterministic_time = seconds
+        set_limits(solver, seconds, workers, seed)
         if solver.solve(self.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
         variables = [self.model.get_int_var_from_proto_index(i) for i in range(len(self.model.proto.variables))]
@@ -264,13 +270,7 @@ class RosterModel:
 
     def solve(self, time_limit_s: float, workers: int, seed: int, progress=None) -> RosterResult:
         solver = cp_model.CpSolver()
-        solver.parameters.num_workers = int(workers)
-        solver.parameters.random_seed = int(seed)
-        if workers == 1:  # stop on deterministic time so that one worker repeats itself exactly
-            solver.parameters.max_deterministic_time = float(time_limit_s)
-            solver.parameters.max_time_in_seconds = 10.0 * float(time_limit_s)
-        else:
-            solver.parameters.max_time_in_seconds = float(time_limit_s)
+        set_limits(solver, time_limit_s, workers, seed)
         stopped = _stop_on_interrupt(solver)
         try:
             status = solver.solve(self.model, _Progress(progress))
@@ -320,6 +320,17 @@ class RosterModel:
                 queue_of = [q for q in group for _ in range(int(solver.value(self.flows[group, q, t])))]
                 rows += [(i, self.t0 + pd.Timedelta(hours=t), q) for i, q in zip(sorted(ids), queue_of, strict=True)]
         return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS).sort_values(["agent_id", "ds"], ignore_index=True)
+
+
+def set_limits(solver, seconds: float, workers: int, seed: int) -> None:
+    """Workers, seed and time limit; one worker stops on deterministic time so that it repeats itself exactly."""
+    solver.parameters.num_workers = int(workers)
+    solver.parameters.random_seed = int(seed)
+    if workers == 1:
+        solver.parameters.max_deterministic_time = float(seconds)
+        solver.parameters.max_time_in_seconds = 10.0 * float(seconds)
+    else:
+        solver.parameters.max_time_in_seconds = float(seconds)
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -372,7 +383,7 @@ def solve_roster(plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFra
     s = plan.solver
     limit, workers, seed = (s.time_limit_s if time_limit_s is None else time_limit_s,
                             s.workers if workers is None else workers, s.seed if seed is None else seed)
-    model = RosterModel(plan, staff, req, flags)
+    model = RosterModel(plan, staff, req, flags, symmetry=not s.staged)
     if not s.staged:
         return model.solve(limit, workers, seed, progress)
     result, agg_bound = staged_solve(model, limit, workers, seed, progress)

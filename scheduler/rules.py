@@ -121,7 +121,7 @@ def max_nights(model, a: AgentShifts, plan, lit=None):
     if len(nights) > plan.rules.max_nights:
         _add(model, sum(nights) <= plan.rules.max_nights, lit)
     k = plan.rules.max_nights_per_7_days
-    for d in range(len(a.days) - 6):
+    for d in range(max(1, len(a.days) - 6)):  # every 7 consecutive days (all of a shorter plan)
         week = [v for j in range(d, d + 7) for v in a.works(j, lambda t: t.night)]
         if len(week) > k:
             _add(model, sum(week) <= k, lit)

@@ -8,8 +8,9 @@
    integral, so it solves fast.
 2. **Disaggregate.** Per class, a small model gives the counts to named agents under every
    individual rule, at the least total deviation from the counts.
-3. **Complete.** The full model, with every shift variable hinted and fixed, computes flows and
-   objective terms: a complete solution.
+3. **Complete.** Flows split each hour's multi-skilled agents greedily by marginal saving; the
+   full model, with every shift and flow hinted and fixed, computes the objective terms: a
+   complete solution.
 4. **Polish.** The full model from that complete hint (LNS does the work) for the time left,
    with fairness and preferences.
 
@@ -26,11 +27,11 @@ from collections import defaultdict
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from scheduler.roster import RosterModel, add_coverage, option_allowed, service_terms
+from scheduler.roster import RosterModel, add_coverage, option_allowed, service_terms, set_limits
 from scheduler.rules import (AgentShifts, MODEL_RULES, contract_days, min_hours_due, overtime_eligible,
                              overtime_month, week_blocks)
 from scheduler.shifts import rest_conflicts
-from scheduler.slcurve import COST_SCALE
+from scheduler.slcurve import COST_SCALE, units
 from scheduler.pay import rest_day_premium, shift_pay
 
 UNDER_WEIGHT = 4  # without prices: a shift the counts asked for and nobody works costs more than an extra one
@@ -43,16 +44,6 @@ def agent_classes(staff: pd.DataFrame) -> list[list[int]]:
     for a, row in enumerate(staff[CLASS_KEYS].itertuples(index=False)):
         groups[tuple(row)].append(a)
     return list(groups.values())
-
-
-def _params(solver, seconds: float, workers: int, seed: int):
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    if workers == 1:
-        solver.parameters.max_deterministic_time = seconds
-        solver.parameters.max_time_in_seconds = 10 * seconds
-    else:
-        solver.parameters.max_time_in_seconds = seconds
 
 
 class AggregateModel:
@@ -109,7 +100,7 @@ class AggregateModel:
                 self.model.add(sum(hours) >= due)
         nights = [v for d in range(len(by_day)) for v in works(d, lambda t: t.night)]
         self.model.add(sum(nights) <= plan.rules.max_nights * size)
-        for d in range(len(by_day) - 6):
+        for d in range(max(1, len(by_day) - 6)):
             self.model.add(sum(v for j in range(d, d + 7) for v in works(j, lambda t: t.night)) <= plan.rules.max_nights_per_7_days * size)
         for d in range(len(by_day)):
             for gap in range(1, plan.rules.night_to_day_days_off + 1):
@@ -118,12 +109,26 @@ class AggregateModel:
         self._class_pay(k, members, by_day, works)
 
     def _class_pay(self, k, members, by_day, works):
+        """Wages priced at the cheapest member, plus, per day, what using dearer members costs at least.
+
+        On a day ``W`` members work, the bill is at least the cheapest member's rate on every paid
+        hour plus, for the ``i``-th cheapest working member, ``(c_i - c_1)`` times the shortest paid
+        shift: ``sum_j (c_{j+1} - c_j) * max(0, W - j)``, convex in ``W``, so a valid bound."""
         plan, opts = self.plan, self.full.opts
-        cheapest = min(members, key=lambda a: self.staff.at[a, "hourly_cost"])
-        agent = self.staff.loc[cheapest]
+        ranked = sorted(members, key=lambda a: self.staff.at[a, "hourly_cost"])
+        agent, rates = self.staff.loc[ranked[0]], [self.staff.at[a, "hourly_cost"] for a in ranked]
         for d, day in enumerate(self.full.days):
             for o, v in by_day[d]:
                 self.terms.append(shift_pay(agent, opts[o].template, day, plan) * v)
+            if len(by_day[d]) and len(rates) > 1:
+                shortest = min(opts[o].template.paid_hours for o, _ in by_day[d])
+                working = sum(v for _, v in by_day[d])
+                for j in range(1, len(rates)):
+                    w = units((rates[j] - rates[j - 1]) * shortest)
+                    if w > 0:
+                        extra = self.model.new_int_var(0, len(rates), f"dear_{k}_{d}_{j}")
+                        self.model.add(extra >= working - j)
+                        self.terms.append(w * extra)
         premium = rest_day_premium(agent, plan)
         if premium:
             for block in week_blocks(plan):
@@ -144,8 +149,8 @@ class AggregateModel:
 
     def solve(self, seconds: float, workers: int, seed: int):
         solver = cp_model.CpSolver()
-        _params(solver, seconds, workers, seed)
-        solver.parameters.relative_gap_limit = 1e-4
+        set_limits(solver, seconds, workers, seed)
+        solver.parameters.relative_gap_limit = 1e-3
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, None
@@ -205,22 +210,65 @@ def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: di
         if (k, d, o) not in counts:
             deviations.append(worth(d, o)[1] * sum(vs))
     model.minimize(sum(deviations))
-    solver = cp_model.CpSolver()
-    _params(solver, seconds, 1, seed)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}
-    return {(a, d): o for (a, d, o), v in x.items() if solver.value(v)}
+    for attempt in range(6):  # a schedule exists for every agent (checked before): keep looking until found
+        solver = cp_model.CpSolver()
+        set_limits(solver, seconds * 2 ** attempt, 1, seed)
+        if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return {(a, d): o for (a, d, o), v in x.items() if solver.value(v)}
+    raise RuntimeError(f"no schedule found for agent class {k} ({len(members)} agents)")
+
+
+def _marginal(full, q: str, t: int, c: int) -> int:
+    """Objective units one more agent on queue ``q`` in hour ``t`` saves, at ``c`` agents already there."""
+    need, queue = int(full.required[q][t]), full.plan.queues[q]
+    curve = full.curves.get((q, t))
+    saved = sum(w for b, w in curve.tiers if b > c) if curve is not None else 0
+    if c < need:
+        saved += units(queue.floor_cost)
+    else:
+        saved -= units(full.plan.costs.overstaff_per_agent_hour)
+    return saved
+
+
+def greedy_flows(full: RosterModel, chosen: dict) -> dict:
+    """Per hour, give each multi-skilled agent at the desk to the queue where one more agent saves most.
+
+    With the shifts fixed, the hours are independent and each queue's cost is convex in its
+    agents, so this marginal allocation is a good (usually optimal) split; the polish refines it.
+    """
+    present: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (a, d), o in chosen.items():
+        opt, group = full.opts[o], full.staff.at[a, "skills"]
+        base = full.base_hour(d, opt)
+        for h in opt.desk_offsets():
+            if 0 <= base + h < full.n_hours:
+                present[group][base + h] += 1
+    flows = {}
+    for t in range(full.n_hours):
+        cover = defaultdict(int)
+        for group, hours in present.items():
+            if len(group) == 1 and hours.get(t):
+                cover[group[0]] += hours[t]
+        units_left = {g: hours.get(t, 0) for g, hours in present.items() if len(g) > 1}
+        split = {(g, q): 0 for g in units_left for q in g}
+        while any(units_left.values()):
+            g, q = max(((g, q) for g, n in units_left.items() if n for q in g), key=lambda gq: _marginal(full, gq[1], t, cover[gq[1]]))
+            split[g, q] += 1
+            cover[q] += 1
+            units_left[g] -= 1
+        for (g, q), n in split.items():
+            if (g, q, t) in full.flows:
+                flows[g, q, t] = n
+    return flows
 
 
 def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
     """Aggregate, disaggregate, complete and polish; returns (RosterResult, aggregate bound)."""
     clock = time.perf_counter()
     agg = AggregateModel(full)
-    counts, agg_bound = agg.solve(0.35 * time_limit_s, workers, seed)
+    counts, agg_bound = agg.solve(0.5 * time_limit_s, workers, seed)
     if counts is None:
         return full.solve(time_limit_s, workers, seed, progress), None
-    per_class = max(0.2, 0.15 * time_limit_s / max(1, len(agg.classes)))
     chosen = {}
     for k, members in enumerate(agg.classes):
         cheapest = full.staff.loc[min(members, key=lambda a: full.staff.at[a, "hourly_cost"])]
@@ -228,12 +276,15 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
         def worth(d, o, k=k, agent=cheapest):  # in units of 10 yuan: late chats saved, pay of an extra shift
             pay = shift_pay(agent, full.opts[o].template, full.days[d], full.plan)
             return max(1, round(agg.shift_value(k, d, o) / 100)), max(1, round(pay / 100))
-        chosen.update(disaggregate_class(full, members, k, counts, per_class, seed, worth))
+        share = 0.15 * time_limit_s * len(members) / len(full.staff)
+        chosen.update(disaggregate_class(full, members, k, counts, max(0.2, share), seed, worth))
     full.model.clear_hints()
     for a, shifts in enumerate(full.agents):
         for d, day_vars in enumerate(shifts.by_day):
             for o, v in day_vars:
                 full.model.add_hint(v, int(chosen.get((a, d)) == o))
-    full.complete_hint(max(1.0, 0.1 * time_limit_s), seed)
+    for key, n in greedy_flows(full, chosen).items():
+        full.model.add_hint(full.flows[key], n)
+    full.complete_hint(max(1.0, 0.1 * time_limit_s), workers, seed)
     left = max(1.0, time_limit_s - (time.perf_counter() - clock))
     return full.solve(left, workers, seed, progress), agg_bound

@@ -21,7 +21,11 @@ promotions
     9 days for the planned double11-2026).
 staff
     ``agent_id, name, skills, employment, night_allowed, max_week_hours, hourly_cost,
-    unavailable``: 60 agents.
+    unavailable, contract_week_hours, min_week_hours, prefer_off, prefer_shift``: 60 agents.
+    Full-timers: a 40-hour contract they must be rostered (pro rata to their available days),
+    at most 48 h a week; part-timers: 20 contract hours, no minimum, at most 25. Eight agents
+    prefer one day off, eight prefer the day or the night shift (drawn from a second seeded
+    generator so that the other columns stay as they were).
 
 Generative model of the history
 -------------------------------
@@ -246,8 +250,26 @@ def make_staff(rng: np.random.Generator) -> pd.DataFrame:
         dates = "|".join(window[j].strftime("%Y-%m-%d") for j in away.get(i, []))
         rows.append((f"A{i + 1:03d}", names[i], skills[i], "part_time" if pt else "full_time",
                      "no" if i in no_night else "yes", 25 if pt else 48, round(float(cost), 1), dates))
-    return pd.DataFrame(rows, columns=["agent_id", "name", "skills", "employment", "night_allowed",
-                                       "max_week_hours", "hourly_cost", "unavailable"])
+    staff = pd.DataFrame(rows, columns=["agent_id", "name", "skills", "employment", "night_allowed",
+                                        "max_week_hours", "hourly_cost", "unavailable"])
+    return add_contracts_and_preferences(staff, window)
+
+
+def add_contracts_and_preferences(staff: pd.DataFrame, window: pd.DatetimeIndex) -> pd.DataFrame:
+    """Contract hours, contract minimum, preferred day off and shift (a second seeded generator)."""
+    rng = np.random.default_rng(SEED + 1)
+    full = staff["employment"] == "full_time"
+    staff["contract_week_hours"] = np.where(full, 40, 20)
+    staff["min_week_hours"] = np.where(full, 40, 0)
+    staff["prefer_off"] = ""
+    for i in rng.choice(len(staff), size=8, replace=False):
+        staff.loc[i, "prefer_off"] = window[int(rng.integers(len(window)))].strftime("%Y-%m-%d")
+    staff["prefer_shift"] = ""
+    night_ok = staff.index[full & (staff["night_allowed"] == "yes")].to_numpy()
+    picked = rng.choice(night_ok, size=8, replace=False)
+    staff.loc[picked[:5], "prefer_shift"] = "day"
+    staff.loc[picked[5:], "prefer_shift"] = "night"
+    return staff
 
 
 def main() -> None:

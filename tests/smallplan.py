@@ -30,6 +30,7 @@ deflection = 0.35
 open_from = "08:00"
 open_until = "02:00"
 late_cost = 15
+floor_cost = 300
 
 [queues.aftersale]
 kind = "chat"

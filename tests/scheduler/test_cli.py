@@ -104,3 +104,19 @@ def test_every_command_has_help_with_an_example():
     for name, cmd in main.commands.items():
         res = CliRunner().invoke(main, [name, "--help"])
         assert res.exit_code == 0 and "Example" in res.output, name
+
+
+def test_contradictory_rules_name_the_rules(tmp_path):
+    staff = [list(row) for row in STAFF]
+    staff[4][5] = 60  # A05: max_week_hours 60 ...
+    folder = tmp_path / "plan"
+    write_small_plan(folder, staff=[tuple(r) for r in staff])
+    frame = pd.read_csv(folder / "staff.csv", encoding="utf-8-sig")
+    frame["min_week_hours"] = [60 if a == "A05" else 0 for a in frame["agent_id"]]  # ... and at least 60 a week
+    frame.to_csv(folder / "staff.csv", index=False, encoding="utf-8-sig")
+    out = tmp_path / "run"
+    res = CliRunner().invoke(main, ["plan", str(folder / "plan.toml"), "--out", str(out)])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    last = res.output.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and "admit no roster" in last and "A05" in last and "min_week_hours" in last
+    assert not out.exists()

@@ -13,7 +13,7 @@ from scheduler.staffing import (REQUIREMENT_COLUMNS, backlog_jobs, desk_from_sch
 def reminder(after=(10.0,), before=(), window_h=24.0, deadline_min=60.0) -> BacklogQueue:
     return BacklogQueue(name="reminder", label="reminder", touch_offsets_min=after, touch_before_deadline_min=before,
                         payment_window_h=window_h, touch_minutes=1.5, touch_deadline_min=deadline_min,
-                        contact_from=8, contact_until=22, contact_phases=("final_payment",), late_cost=1.0)
+                        contact_from=8, contact_until=22, contact_phases=("final_payment",), late_cost=1.0, floor_cost=0.0)
 
 
 @settings(max_examples=100, deadline=None)
