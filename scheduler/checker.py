@@ -306,20 +306,23 @@ def _service_rows(plan, cov: pd.DataFrame, curves: dict) -> list[tuple]:
 
 def _pay_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
     agents = staff.set_index("agent_id", drop=False)
-    pay = sum(shift_pay(agents.loc[r.agent_id], plan.shifts[r.shift], r.date, plan) for r in roster.itertuples())
-    rows = [("wages", "all shifts", int(sum(plan.shifts[s].paid_hours for s in roster["shift"])), "paid hours", pay)]
+    by_id = {a: agents.loc[a] for a in agents.index}
     days = {a: [] for a in agents.index}
+    pay, rows, w = 0, [], units(plan.costs.preference)
     for r in roster.itertuples():
-        days[r.agent_id].append(((r.date - plan.start).days + 1, plan.shifts[r.shift]))
-    for agent_id, shifts in days.items():
-        agent, premium = agents.loc[agent_id], rest_day_premium(agents.loc[agent_id], plan)
-        for block, extra in zip(week_blocks(plan), [max(0, sum(d in b for d, _ in shifts) - contract_days(agent, plan, b)) for b in week_blocks(plan)]):
-            if extra and premium:
+        agent, template = by_id[r.agent_id], plan.shifts[r.shift]
+        pay += shift_pay(agent, template, r.date, plan)
+        days[r.agent_id].append((r.date - plan.start).days + 1)
+        if w and (broken := preference_broken(agent, template, r.date)):
+            rows.append(("preferences", f"{r.agent_id} {r.date}", broken, "preferences", w * broken))
+    rows.insert(0, ("wages", "all shifts", int(sum(plan.shifts[s].paid_hours for s in roster["shift"])), "paid hours", pay))
+    for agent_id, worked in days.items():
+        agent = by_id[agent_id]
+        premium = rest_day_premium(agent, plan)
+        for block in week_blocks(plan) if premium else ():
+            extra = max(0, sum(d in block for d in worked) - contract_days(agent, plan, block))
+            if extra:
                 rows.append(("rest_day_work", f"{agent_id} week of {plan.roster_days[max(block[0], 1)]}", extra, "days", premium * extra))
-        w = units(plan.costs.preference)
-        for r in roster[roster["agent_id"] == agent_id].itertuples():
-            if w and (broken := preference_broken(agent, plan.shifts[r.shift], r.date)):
-                rows.append(("preferences", f"{agent_id} {r.date}", broken, "preferences", w * broken))
     return rows
 
 

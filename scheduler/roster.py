@@ -131,6 +131,7 @@ class RosterModel:
         self.days = plan.roster_days
         self.n_hours = 24 * len(plan.days)
         self.t0 = pd.Timestamp(plan.start)
+        self.req, self.flags = req, flags
         self.required = required_matrix(req, plan.queues, plan.start, self.n_hours)
         skill_counts = {q: int(self.staff["skills"].map(lambda s, q=q: q in s).sum()) for q in plan.queues}
         self.curves = loss_curves(req, plan, flags, skill_counts, self.hour_index)
@@ -254,20 +255,6 @@ class RosterModel:
         self.model.minimize(sum(self.terms))
 
     # -- solve and read back ------------------------------------------------------------------
-    def complete_hint(self, seconds: float, workers: int, seed: int) -> bool:
-        """Turn a hint on the shift variables into a complete hint (flows, tiers, spreads) by one fixed solve."""
-        solver = cp_model.CpSolver()
-        solver.parameters.fix_variables_to_their_hinted_value = True
-        set_limits(solver, seconds, workers, seed)
-        if solver.solve(self.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return False
-        variables = [self.model.get_int_var_from_proto_index(i) for i in range(len(self.model.proto.variables))]
-        values = [solver.value(v) for v in variables]
-        self.model.clear_hints()
-        for v, value in zip(variables, values):
-            self.model.add_hint(v, value)
-        return True
-
     def solve(self, time_limit_s: float, workers: int, seed: int, progress=None) -> RosterResult:
         solver = cp_model.CpSolver()
         set_limits(solver, time_limit_s, workers, seed)
@@ -283,30 +270,31 @@ class RosterModel:
             raise NoRosterError(f"the roster solver stopped with status {name} and no roster ({hint})")
         obj, bound = solver.objective_value / COST_SCALE, solver.best_objective_bound / COST_SCALE
         gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
-        return RosterResult(self._roster(solver), self._assignments(solver), name, obj, bound, gap,
-                            solver.wall_time, stopped.fired, self.curves)
+        return RosterResult(self.roster_frame(solver.value), self.assignments_frame(solver.value), name, obj, bound,
+                            gap, solver.wall_time, stopped.fired, self.curves)
 
-    def _chosen(self, solver):
+    def _chosen(self, value):
         for shifts in self.agents:
             for d, day_vars in enumerate(shifts.by_day):
                 for o, v in day_vars:
-                    if solver.value(v):
+                    if value(v):
                         yield shifts.agent, d, self.opts[o]
 
-    def _roster(self, solver) -> pd.DataFrame:
+    def roster_frame(self, value) -> pd.DataFrame:
+        """The roster frame from a value lookup on the shift variables (a solver's, or a chosen plan's)."""
         rows = []
-        for agent, d, opt in self._chosen(solver):
+        for agent, d, opt in self._chosen(value):
             day, start = self.days[d], shift_start(opt.template, self.days[d])
             brk = start + pd.Timedelta(hours=opt.break_start) if opt.break_start is not None else pd.NaT
             rows.append((agent.agent_id, agent.name, day, opt.template.name, start, shift_end(opt.template, day),
                          opt.template.paid_hours, brk))
         return pd.DataFrame(rows, columns=ROSTER_COLUMNS).sort_values(["agent_id", "date"], ignore_index=True)
 
-    def _assignments(self, solver) -> pd.DataFrame:
-        """Give each agent at the desk a queue so that per-queue counts equal the solver's flows."""
+    def assignments_frame(self, value) -> pd.DataFrame:
+        """Give each agent at the desk a queue so that per-queue counts equal the flows' values."""
         at_desk: dict[tuple, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
         rows = []
-        for agent, d, opt in self._chosen(solver):
+        for agent, d, opt in self._chosen(value):
             base, desk = self.base_hour(d, opt), set(opt.desk_offsets())
             for k in range(opt.template.hours):
                 if not 0 <= base + k < self.n_hours:
@@ -317,7 +305,8 @@ class RosterModel:
                     rows.append((agent.agent_id, self.t0 + pd.Timedelta(hours=base + k), "break"))
         for group, hours in at_desk.items():
             for t, ids in hours.items():
-                queue_of = [q for q in group for _ in range(int(solver.value(self.flows[group, q, t])))]
+                queue_of = [group[0]] * len(ids) if len(group) == 1 else \
+                    [q for q in group for _ in range(int(value(self.flows[group, q, t])))]
                 rows += [(i, self.t0 + pd.Timedelta(hours=t), q) for i, q in zip(sorted(ids), queue_of, strict=True)]
         return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS).sort_values(["agent_id", "ds"], ignore_index=True)
 

@@ -2,7 +2,8 @@
 
 For a chat queue and hour, ``late(c)`` is the expected number of chats not answered within the
 hour's target (abandoned chats included) when ``c`` agents are scheduled on the queue: the chat
-model of ``scheduler.chat`` at the agents left at the desk after shrinkage. Its lower convex
+model of ``scheduler.chat`` at the agents left at the desk after shrinkage, evaluated at every
+count up to 80 and at 80 counts spread over larger ranges (1,000-agent plans). Its lower convex
 envelope, priced at the queue's ``late_cost`` per chat, is written as tiers
 ``const + sum_k w_k * max(0, b_k - c)`` (MODEL_NOTES 3.4): every agent missing below
 breakpoint ``b_k`` costs ``w_k`` more. For the reminder backlog, every scheduled agent short of
@@ -47,13 +48,13 @@ class LossCurve:
         return self.value(c) / COST_SCALE / self.unit_cost if self.unit_cost else 0.0
 
 
-def lower_hull(y: np.ndarray) -> list[int]:
-    """Indices of the lower convex hull of points ``(i, y[i])`` (monotone chain)."""
+def lower_hull(x: np.ndarray, y: np.ndarray) -> list[int]:
+    """Indices of the lower convex hull of points ``(x[i], y[i])``, ``x`` increasing (monotone chain)."""
     hull: list[int] = []
     for i in range(len(y)):
         while len(hull) >= 2:
             a, b = hull[-2], hull[-1]
-            if (y[b] - y[a]) * (i - a) >= (y[i] - y[a]) * (b - a):
+            if (y[b] - y[a]) * (x[i] - x[a]) >= (y[i] - y[a]) * (x[b] - x[a]):
                 hull.pop()
             else:
                 break
@@ -61,11 +62,12 @@ def lower_hull(y: np.ndarray) -> list[int]:
     return hull
 
 
-def thin(hull: list[int], y: np.ndarray, tolerance: float) -> list[int]:
+def thin(hull: list[int], x: np.ndarray, y: np.ndarray, tolerance: float) -> list[int]:
     """Drop hull vertices whose removal raises the envelope by less than ``tolerance`` (it stays convex)."""
     hull = list(hull)
     while len(hull) > 2:
-        rise = [(y[a] + (y[c] - y[a]) * (b - a) / (c - a) - y[b], i) for i, (a, b, c) in enumerate(zip(hull, hull[1:], hull[2:]), 1)]
+        rise = [(y[a] + (y[c] - y[a]) * (x[b] - x[a]) / (x[c] - x[a]) - y[b], i)
+                for i, (a, b, c) in enumerate(zip(hull, hull[1:], hull[2:]), 1)]
         lift, i = min(rise)
         if lift >= tolerance:
             break
@@ -75,31 +77,41 @@ def thin(hull: list[int], y: np.ndarray, tolerance: float) -> list[int]:
     return hull
 
 
-def tiers_from_points(y: np.ndarray, cost: float, tolerance: float = 0.5) -> tuple[int, tuple[tuple[int, int], ...]]:
-    """Tier form of the convex envelope of ``cost * y[c]`` (c = 0, 1, ...), flat after its last point.
+def tiers_from_points(y: np.ndarray, cost: float, tolerance: float = 0.5, x=None) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """Tier form of the convex envelope of ``cost * y`` at agents ``x`` (default 0, 1, ...), flat after its last point.
 
     Vertices whose removal changes the envelope by less than ``tolerance`` late chats are dropped
     (MODEL_NOTES 3.4), which keeps a handful of tiers per queue-hour.
     """
     y = np.asarray(y, dtype=float)
-    hull = thin(lower_hull(y), y, tolerance)
-    slopes = [(y[b] - y[a]) / (b - a) for a, b in zip(hull, hull[1:])] + [0.0]
+    x = np.arange(len(y)) if x is None else np.asarray(x)
+    hull = thin(lower_hull(x, y), x, y, tolerance)
+    xs = [int(x[i]) for i in hull]
+    slopes = [(y[b] - y[a]) / (x[b] - x[a]) for a, b in zip(hull, hull[1:])] + [0.0]
     slopes = [min(s, 0.0) for s in slopes]
     tiers = []
-    for k, b in enumerate(hull[1:]):
+    for k, b in enumerate(xs[1:]):
         w = units(cost * (slopes[k + 1] - slopes[k]))
         if w > 0:
-            tiers.append((int(b), w))
+            tiers.append((b, w))
     return units(cost * float(y[hull[-1]])), tuple(tiers)
 
 
-def _chat_late(queue, volume: np.ndarray, within: np.ndarray, shrink: np.ndarray, c_max: int) -> np.ndarray:
-    """Late chats per hour (rows) for 0..c_max scheduled agents (columns)."""
+SAMPLES = 80  # agent counts at which a queue-hour's curve is evaluated: every count up to 80, a grid beyond
+
+
+def agent_grid(c_max: int) -> np.ndarray:
+    """0..c_max, or ``SAMPLES`` counts spread over it (the envelope through them over-estimates the loss slightly)."""
+    return np.unique(np.linspace(0, c_max, min(c_max + 1, SAMPLES + 1)).round().astype(int))
+
+
+def _chat_late(queue, volume: np.ndarray, within: np.ndarray, shrink: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Late chats per hour (rows) at each agent count of ``grid`` (columns)."""
     served = volume * (1.0 - queue.deflection)
-    late = np.empty((len(volume), c_max + 1))
-    for c in range(c_max + 1):
+    late = np.empty((len(volume), len(grid)))
+    for j, c in enumerate(grid):
         desk = desk_from_scheduled(np.full(len(volume), c), shrink)
-        late[:, c] = served * (1.0 - queue_metrics(queue, volume, desk, within)["service_level"])
+        late[:, j] = served * (1.0 - queue_metrics(queue, volume, desk, within)["service_level"])
     return late
 
 
@@ -115,10 +127,10 @@ def loss_curves(req: pd.DataFrame, plan, flags: pd.DataFrame, agents_with_skill:
         need = part["scheduled"].to_numpy()
         shrink = shrinkage_by_hour(flags.reindex(pd.DatetimeIndex(part["ds"]), fill_value=False), plan.staffing)
         if queue.kind == "chat":
-            c_max = int(min(agents_with_skill.get(name, 0), 2 * need.max() + 5))
-            late = _chat_late(queue, part["volume"].to_numpy(dtype=float), part["within_s"].to_numpy(dtype=float), shrink, c_max)
+            grid = agent_grid(int(min(agents_with_skill.get(name, 0), 2 * need.max() + 5)))
+            late = _chat_late(queue, part["volume"].to_numpy(dtype=float), part["within_s"].to_numpy(dtype=float), shrink, grid)
             for t, row in zip(hours, late):
-                const, tiers = tiers_from_points(row, queue.late_cost)
+                const, tiers = tiers_from_points(row, queue.late_cost, x=grid)
                 curves[name, t] = LossCurve(const, tiers, queue.late_cost)
         else:
             per_agent = 60.0 * plan.staffing.max_occupancy * (1.0 - shrink) / queue.touch_minutes

@@ -3,16 +3,20 @@
 1. **Aggregate.** Agents that share every rule-relevant attribute form a class; the model
    decides how many agents of each class work each shift option each day (integer counts),
    under the classes' summed rules. It keeps coverage, service level lost and over-staffing
-   exactly, prices wages at the class's cheapest agent and drops fairness and preferences
-   (all >= 0), so its bound is a valid lower bound of the full problem. Its LP is nearly
-   integral, so it solves fast.
-2. **Disaggregate.** Per class, a small model gives the counts to named agents under every
-   individual rule, at the least total deviation from the counts.
-3. **Complete.** Flows split each hour's multi-skilled agents greedily by marginal saving; the
-   full model, with every shift and flow hinted and fixed, computes the objective terms: a
-   complete solution.
-4. **Polish.** The full model from that complete hint (LNS does the work) for the time left,
-   with fairness and preferences.
+   exactly, prices wages from below (the cheapest member's rate, with contract minimums at
+   each member's own rate) and drops
+   fairness and preferences (all >= 0), so its bound is a valid lower bound of the full
+   problem. Its LP is nearly integral, so it solves fast.
+2. **Disaggregate.** Per class (in parts of at most ``CHUNK`` agents, each with its share of
+   the counts), a small model gives the counts to named agents under every individual rule,
+   at the least cost: a shift missing from the counts is priced by the late chats it lets
+   through, and every shift by its pay and rest-day premium (cheaper agents and even rest
+   days first).
+3. **First roster.** Flows split each hour's multi-skilled agents greedily by marginal saving
+   (hours are independent once shifts are fixed, and each queue's cost is convex); shifts and
+   flows make a roster at once, priced by the checker, with no solver.
+4. **Polish.** The full model, hinted with that roster (LNS does the work), for the time left,
+   with fairness and preferences; the better of the two rosters is returned.
 
 The reported bound is the better of the aggregate's and the full model's.
 
@@ -27,7 +31,9 @@ from collections import defaultdict
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from scheduler.roster import RosterModel, add_coverage, option_allowed, service_terms, set_limits
+from scheduler.checker import cost_breakdown, coverage
+from scheduler.roster import (NoRosterError, RosterModel, RosterResult, add_coverage, option_allowed, service_terms,
+                              set_limits)
 from scheduler.rules import (AgentShifts, MODEL_RULES, contract_days, min_hours_due, overtime_eligible,
                              overtime_month, week_blocks)
 from scheduler.shifts import rest_conflicts
@@ -109,27 +115,17 @@ class AggregateModel:
         self._class_pay(k, members, by_day, works)
 
     def _class_pay(self, k, members, by_day, works):
-        """Wages priced at the cheapest member, plus, per day, what using dearer members costs at least.
-
-        On a day ``W`` members work, the bill is at least the cheapest member's rate on every paid
-        hour plus, for the ``i``-th cheapest working member, ``(c_i - c_1)`` times the shortest paid
-        shift: ``sum_j (c_{j+1} - c_j) * max(0, W - j)``, convex in ``W``, so a valid bound."""
+        """Wages from below, per 7-day block: the cheapest member's pay for every shift, plus each
+        member's contract minimum re-priced at their own rate (``(c_a - c_min) * due_a``). Valid
+        because the block's hours cover every minimum, and linear, with no extra variables."""
         plan, opts = self.plan, self.full.opts
-        ranked = sorted(members, key=lambda a: self.staff.at[a, "hourly_cost"])
-        agent, rates = self.staff.loc[ranked[0]], [self.staff.at[a, "hourly_cost"] for a in ranked]
-        for d, day in enumerate(self.full.days):
-            for o, v in by_day[d]:
-                self.terms.append(shift_pay(agent, opts[o].template, day, plan) * v)
-            if len(by_day[d]) and len(rates) > 1:
-                shortest = min(opts[o].template.paid_hours for o, _ in by_day[d])
-                working = sum(v for _, v in by_day[d])
-                for j in range(1, len(rates)):
-                    w = units((rates[j] - rates[j - 1]) * shortest)
-                    if w > 0:
-                        extra = self.model.new_int_var(0, len(rates), f"dear_{k}_{d}_{j}")
-                        self.model.add(extra >= working - j)
-                        self.terms.append(w * extra)
-        premium = rest_day_premium(agent, plan)
+        cheapest = self.staff.loc[min(members, key=lambda a: self.staff.at[a, "hourly_cost"])]
+        for block in week_blocks(plan):
+            for d in block:
+                self.terms += [shift_pay(cheapest, opts[o].template, self.full.days[d], plan) * v for o, v in by_day[d]]
+            self.terms.append(units(sum((self.staff.at[a, "hourly_cost"] - cheapest.hourly_cost) * min_hours_due(self.staff.loc[a], plan, block)
+                                        for a in members)))
+        premium = rest_day_premium(cheapest, plan)
         if premium:
             for block in week_blocks(plan):
                 free = sum(contract_days(self.staff.loc[a], plan, block) for a in members)
@@ -159,27 +155,25 @@ class AggregateModel:
         return counts, solver.best_objective_bound / COST_SCALE
 
     def shift_value(self, k: int, d: int, o: int) -> int:
-        """Objective units one more agent of class ``k`` on option ``o`` of day ``d`` saves at the counts found:
-        over its desk hours, the steepest loss-curve slope among the class's queues at the aggregate's coverage."""
+        """Objective units lost if one agent of class ``k`` planned on option ``o`` of day ``d`` is missing:
+        over its desk hours, the steepest loss-curve step below the aggregate's coverage among the class's queues."""
         group, opt, total = self.staff.at[self.classes[k][0], "skills"], self.full.opts[o], 0
         base = self.full.base_hour(d, opt)
-        for h in opt.desk_offsets():
-            t = base + h
-            slopes = [sum(w for b, w in curve.tiers if b > self.coverage.get((q, t), 0)) for q in group
-                      if (curve := self.full.curves.get((q, t))) is not None]
-            total += max(slopes, default=0)
+        for t in (base + h for h in opt.desk_offsets()):
+            if 0 <= t < self.full.n_hours:
+                total += max(max(0, _marginal(self.full, q, t, self.coverage.get((q, t), 0) - 1)) for q in group)
         return total
 
 
-def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: dict, seconds: float, seed: int,
-                       worth=lambda d, o: (UNDER_WEIGHT, 1)) -> dict:
+def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: dict, seconds: float, workers: int,
+                       seed: int, worth=lambda d, o: (UNDER_WEIGHT, 1)) -> dict:
     """Named agents for one class's counts: ``{(agent row, model day): option}``, every individual rule kept.
 
     ``worth(d, o)`` gives the weights of a missing and of an extra shift against the counts.
     """
     model, plan, opts = cp_model.CpModel(), full.plan, full.opts
     x: dict[tuple[int, int, int], cp_model.IntVar] = {}
-    deviations = []
+    deviations, costs = [], []
     for a in members:
         shifts = AgentShifts(full.staff.loc[a], full.days, opts, [[] for _ in full.days])
         for d, _ in enumerate(full.days):
@@ -188,6 +182,9 @@ def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: di
                 shifts.by_day[d].append((o, x[a, d, o]))
         for rule in MODEL_RULES:
             rule(model, shifts, plan)
+        for d, day in enumerate(full.days):  # what each agent costs, in the deviations' units (10 yuan)
+            for o, v in shifts.by_day[d]:
+                costs.append(round(shift_pay(shifts.agent, opts[o].template, day, plan) / 100) * v)
         if overtime_eligible(shifts.agent, plan):
             rest = []
             for block in week_blocks(plan):
@@ -195,6 +192,7 @@ def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: di
                 model.add(extra >= sum(v for d in block for v in shifts.works(d)) - contract_days(shifts.agent, plan, block))
                 rest.append(extra)
             overtime_month(model, shifts, plan, rest_days=rest)
+            costs += [round(rest_day_premium(shifts.agent, plan) / 100) * r for r in rest]
     by_key = defaultdict(list)
     for (a, d, o), v in x.items():
         by_key[d, o].append(v)
@@ -209,10 +207,13 @@ def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: di
     for (d, o), vs in by_key.items():
         if (k, d, o) not in counts:
             deviations.append(worth(d, o)[1] * sum(vs))
-    model.minimize(sum(deviations))
+    model.minimize(sum(deviations) + sum(costs))
     for attempt in range(6):  # a schedule exists for every agent (checked before): keep looking until found
         solver = cp_model.CpSolver()
         set_limits(solver, seconds * 2 ** attempt, 1, seed)
+        if workers > 1:  # wall time; deterministic time only where one worker must repeat itself exactly
+            solver.parameters.max_deterministic_time = float("inf")
+            solver.parameters.max_time_in_seconds = seconds * 2 ** attempt
         if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return {(a, d): o for (a, d, o), v in x.items() if solver.value(v)}
     raise RuntimeError(f"no schedule found for agent class {k} ({len(members)} agents)")
@@ -262,29 +263,70 @@ def greedy_flows(full: RosterModel, chosen: dict) -> dict:
     return flows
 
 
+CHUNK = 40  # agents per disaggregation model; a larger class is split, each part taking its share of the counts
+
+
+def chunk_counts(counts: dict, k: int, members: list[int]) -> list[tuple[list[int], dict]]:
+    """Split class ``k`` into parts of at most ``CHUNK`` agents, each with its share of every count
+    (cumulative rounding, so the shares add up to the class's counts exactly)."""
+    parts = [members[i:i + CHUNK] for i in range(0, len(members), CHUNK)]
+    out, done = [], 0
+    for part in parts:
+        before, done = done, done + len(part)
+        share = {key: round(c * done / len(members)) - round(c * before / len(members))
+                 for key, c in counts.items() if key[0] == k}
+        out.append((part, share))
+    return out
+
+
 def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
     """Aggregate, disaggregate, complete and polish; returns (RosterResult, aggregate bound)."""
     clock = time.perf_counter()
     agg = AggregateModel(full)
     counts, agg_bound = agg.solve(0.5 * time_limit_s, workers, seed)
-    if counts is None:
-        return full.solve(time_limit_s, workers, seed, progress), None
+    if counts is None:  # no aggregate plan in time: the full model for what is left
+        return full.solve(max(1.0, time_limit_s - (time.perf_counter() - clock)), workers, seed, progress), None
     chosen = {}
     for k, members in enumerate(agg.classes):
-        cheapest = full.staff.loc[min(members, key=lambda a: full.staff.at[a, "hourly_cost"])]
-
-        def worth(d, o, k=k, agent=cheapest):  # in units of 10 yuan: late chats saved, pay of an extra shift
-            pay = shift_pay(agent, full.opts[o].template, full.days[d], full.plan)
-            return max(1, round(agg.shift_value(k, d, o) / 100)), max(1, round(pay / 100))
-        share = 0.15 * time_limit_s * len(members) / len(full.staff)
-        chosen.update(disaggregate_class(full, members, k, counts, max(0.2, share), seed, worth))
+        def worth(d, o, k=k):  # in units of 10 yuan: the late chats a missing shift lets through (pay is priced apart)
+            return max(1, round(agg.shift_value(k, d, o) / 100)), 1
+        for part, part_counts in chunk_counts(counts, k, members):
+            budget = 0.2 * time_limit_s * len(part) / len(full.staff)
+            chosen.update(disaggregate_class(full, part, k, part_counts, max(0.1, budget), workers, seed, worth))
+    flows = greedy_flows(full, chosen)
+    first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
+    if progress is not None:
+        progress(time.perf_counter() - clock, first.objective, first.bound, first.gap)
+    left = time_limit_s - (time.perf_counter() - clock)
+    if left < 1.0:
+        return first, agg_bound
     full.model.clear_hints()
     for a, shifts in enumerate(full.agents):
         for d, day_vars in enumerate(shifts.by_day):
             for o, v in day_vars:
                 full.model.add_hint(v, int(chosen.get((a, d)) == o))
-    for key, n in greedy_flows(full, chosen).items():
+    for key, n in flows.items():
         full.model.add_hint(full.flows[key], n)
-    full.complete_hint(max(1.0, 0.1 * time_limit_s), workers, seed)
-    left = max(1.0, time_limit_s - (time.perf_counter() - clock))
-    return full.solve(left, workers, seed, progress), agg_bound
+    try:
+        polished = full.solve(left, workers, seed, progress)
+    except NoRosterError:
+        return first, agg_bound
+    return (polished if polished.objective <= first.objective else first), agg_bound
+
+
+def first_roster(full: RosterModel, chosen: dict, flows: dict, agg_bound, wall_s: float) -> RosterResult:
+    """The disaggregated plan as a roster, with no solver: its objective priced by the checker."""
+    known = {}
+    for a, shifts in enumerate(full.agents):
+        for d, day_vars in enumerate(shifts.by_day):
+            for o, v in day_vars:
+                known[v.index] = int(chosen.get((a, d)) == o)
+    for key, n in flows.items():
+        known[full.flows[key].index] = n
+    value = lambda v: known[v.index]  # noqa: E731
+    roster, assignments = full.roster_frame(value), full.assignments_frame(value)
+    cov = coverage(full.plan, full.req, assignments, full.flags)
+    objective = float(cost_breakdown(full.plan, full.staff, roster, cov, full.curves)["cost"].sum())
+    bound = agg_bound if agg_bound is not None else 0.0
+    gap = 0.0 if objective == 0 else max(0.0, (objective - bound) / abs(objective))
+    return RosterResult(roster, assignments, "FEASIBLE", objective, bound, gap, wall_s, False, full.curves)
