@@ -3,8 +3,8 @@
 1. **Aggregate.** Agents that share every rule-relevant attribute form a class; the model
    decides how many agents of each class work each shift option each day (integer counts),
    under the classes' summed rules. It keeps coverage, service level lost and over-staffing
-   exactly, prices wages from below (the cheapest member's rate, with contract minimums at
-   each member's own rate) and drops
+   exactly, prices wages from below (the cheapest member's rate, plus the larger of two bounds
+   on what dearer members add) and drops
    fairness and preferences (all >= 0), so its bound is a valid lower bound of the full
    problem. Its LP is nearly integral, so it solves fast.
 2. **Disaggregate.** Per class (in parts of at most ``CHUNK`` agents, each with its share of
@@ -28,6 +28,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
@@ -115,16 +116,26 @@ class AggregateModel:
         self._class_pay(k, members, by_day, works)
 
     def _class_pay(self, k, members, by_day, works):
-        """Wages from below, per 7-day block: the cheapest member's pay for every shift, plus each
-        member's contract minimum re-priced at their own rate (``(c_a - c_min) * due_a``). Valid
-        because the block's hours cover every minimum, and linear, with no extra variables."""
+        """Wages from below, per 7-day block: the cheapest member's pay for every shift, plus ``X``,
+        a lower bound on what dearer members add. ``X`` is at least each member's contract minimum
+        priced at their rate above the cheapest, and at least, day by day, what the ``W`` members
+        working cost above the cheapest at the shortest shift (``dearer_tiers``): both bound the
+        same sum, so the larger is valid."""
         plan, opts = self.plan, self.full.opts
-        cheapest = self.staff.loc[min(members, key=lambda a: self.staff.at[a, "hourly_cost"])]
+        ranked = sorted(members, key=lambda a: self.staff.at[a, "hourly_cost"])
+        cheapest, rates = self.staff.loc[ranked[0]], [self.staff.at[a, "hourly_cost"] for a in ranked]
         for block in week_blocks(plan):
+            daily = []
             for d in block:
                 self.terms += [shift_pay(cheapest, opts[o].template, self.full.days[d], plan) * v for o, v in by_day[d]]
-            self.terms.append(units(sum((self.staff.at[a, "hourly_cost"] - cheapest.hourly_cost) * min_hours_due(self.staff.loc[a], plan, block)
-                                        for a in members)))
+                daily += self._dearer_tiers(k, d, by_day[d], rates)
+            forced = units(sum((self.staff.at[a, "hourly_cost"] - rates[0]) * min_hours_due(self.staff.loc[a], plan, block)
+                               for a in members))
+            dearer = self.model.new_int_var(0, 10**12, f"dearer_{k}_{block[0]}")
+            self.model.add(dearer >= forced)
+            if daily:
+                self.model.add(dearer >= sum(daily))
+            self.terms.append(dearer)
         premium = rest_day_premium(cheapest, plan)
         if premium:
             for block in week_blocks(plan):
@@ -132,6 +143,22 @@ class AggregateModel:
                 extra = self.model.new_int_var(0, 7 * len(members), f"rest_{k}_{block[0]}")
                 self.model.add(extra >= sum(v for d in block for v in works(d)) - free)
                 self.terms.append(premium * extra)
+
+    def _dearer_tiers(self, k, d, day_vars, rates, levels: int = 8) -> list:
+        """``sum_i (c[p_i+1] - c[p_i]) * max(0, W - p_i+1 + 1) * shortest`` over at most ``levels`` breakpoints
+        of the sorted rates: below the exact ``sum_j (c_j+1 - c_j) max(0, W - j)``, so still a bound."""
+        if not day_vars or len(rates) < 2:
+            return []
+        shortest = min(self.full.opts[o].template.paid_hours for o, _ in day_vars)
+        cuts = sorted(set(np.linspace(0, len(rates) - 1, min(levels, len(rates) - 1) + 1).round().astype(int)))
+        working, out = sum(v for _, v in day_vars), []
+        for lo, hi in zip(cuts, cuts[1:]):
+            w = units((rates[hi] - rates[lo]) * shortest)
+            if w > 0:
+                extra = self.model.new_int_var(0, len(rates), f"dear_{k}_{d}_{hi}")
+                self.model.add(extra >= working - hi)
+                out.append(w * extra)
+        return out
 
     def _presence(self) -> dict:
         presence: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(list))
@@ -211,6 +238,7 @@ def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: di
     for attempt in range(6):  # a schedule exists for every agent (checked before): keep looking until found
         solver = cp_model.CpSolver()
         set_limits(solver, seconds * 2 ** attempt, 1, seed)
+        solver.parameters.relative_gap_limit = 0.01  # near enough: the polish has the rest of the time
         if workers > 1:  # wall time; deterministic time only where one worker must repeat itself exactly
             solver.parameters.max_deterministic_time = float("inf")
             solver.parameters.max_time_in_seconds = seconds * 2 ** attempt
