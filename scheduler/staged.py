@@ -320,7 +320,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
             return max(1, round(agg.shift_value(k, d, o) / 100)), 1
         for part, part_counts in chunk_counts(counts, k, members):
             budget = 0.2 * time_limit_s * len(part) / len(full.staff)
-            chosen.update(disaggregate_class(full, part, k, part_counts, max(0.1, budget), workers, seed, worth))
+            chosen.update(disaggregate_class(full, part, k, part_counts, max(1.0, budget), workers, seed, worth))
     flows = greedy_flows(full, chosen)
     first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
     if progress is not None:
