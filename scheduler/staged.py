@@ -335,8 +335,14 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
                 full.model.add_hint(v, int(chosen.get((a, d)) == o))
     for key, n in flows.items():
         full.model.add_hint(full.flows[key], n)
+    offset = time.perf_counter() - clock
+
+    def polish_progress(t, obj, bound, gap):  # the staged clock, and the better bound
+        best = max(bound, first.bound)
+        progress(t + offset, obj, best, 0.0 if obj == 0 else max(0.0, (obj - best) / abs(obj)))
+
     try:
-        polished = full.solve(left, workers, seed, progress)
+        polished = full.solve(left, workers, seed, polish_progress if progress is not None else None)
     except NoRosterError:
         return first, agg_bound
     return (polished if polished.objective <= first.objective else first), agg_bound
