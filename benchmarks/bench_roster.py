@@ -37,7 +37,7 @@ def staff_frame(n: int, days: list[dt.date], rng) -> pd.DataFrame:
                      "employment": "part_time" if part else "full_time", "night_allowed": bool(rng.random() < (0.2 if part else 0.8)),
                      "max_week_hours": 25.0 if part else 48.0, "min_week_hours": 0.0 if part else 32.0,
                      "contract_week_hours": 20.0 if part else 40.0, "hourly_cost": float(np.round(rng.uniform(24, 40), 1)),
-                     "unavailable": leave, "prefer_off": frozenset(), "prefer_shift": None})
+                     "unavailable": leave, "prefer_off": frozenset(), "prefer_shift": ""})
     return pd.DataFrame(rows)
 
 

@@ -33,4 +33,5 @@ def rest_day_premium(agent, plan) -> int:
 
 def preference_broken(agent, template, date) -> int:
     """How many of the agent's preferences a shift breaks: a preferred day off, a preferred template."""
-    return int(date in agent.prefer_off) + int(agent.prefer_shift not in (None, template.name))
+    wanted = agent.prefer_shift
+    return int(date in agent.prefer_off) + int(isinstance(wanted, str) and wanted != "" and wanted != template.name)

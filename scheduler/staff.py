@@ -53,7 +53,7 @@ def _parse_row(path: Path, row: int, rec: dict, queues: set[str], shifts) -> dic
     return {"agent_id": str(rec["agent_id"]).strip(), "name": str(rec["name"]).strip(), "skills": skills,
             "employment": str(rec["employment"]).strip(), "night_allowed": night in YES, **numbers,
             "unavailable": _dates(path, row, rec, "unavailable"), "prefer_off": _dates(path, row, rec, "prefer_off"),
-            "prefer_shift": prefer_shift or None}
+            "prefer_shift": prefer_shift}
 
 
 def _dates(path: Path, row: int, rec: dict, col: str) -> frozenset:

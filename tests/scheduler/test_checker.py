@@ -168,3 +168,19 @@ def test_skills_breaks_and_assignments_on_shift(solved_small):
     assert "breaks" in rules_broken(plan, staff, result.roster, b)
     c = result.assignments.drop(index=result.assignments.index[0])
     assert "assignments_on_shift" in rules_broken(plan, staff, result.roster, c)
+
+
+def test_preferences_are_priced_only_where_stated(solved_small):
+    plan, staff, req, flags, result = solved_small
+    staff = staff.copy()
+    staff["prefer_shift"] = staff["prefer_shift"].astype(object)
+    staff.loc[staff["agent_id"] == "A05", ["prefer_shift", "prefer_off"]] = ["day", frozenset({dt.date(2026, 11, 10)})]
+    rows = [shift("A05", "陈静", dt.date(2026, 11, 9), "night", 17, 9), shift("A05", "陈静", dt.date(2026, 11, 11), "day", 8, 9),
+            shift("A06", "杨磊", dt.date(2026, 11, 10), "day", 8, 9)]  # A06 states no preference
+    roster = frame(rows, result.roster)
+    cov = coverage(plan, req, result.assignments.iloc[:0], flags)
+    prefs = cost_breakdown(plan, staff, roster, cov, result.curves).query("rule == 'preferences'")
+    assert prefs["key"].tolist() == ["A05 2026-11-09"] and prefs["cost"].sum() == pytest.approx(plan.costs.preference)
+    roster.loc[0, "date"] = dt.date(2026, 11, 10)  # a night on the preferred day off breaks both
+    prefs = cost_breakdown(plan, staff, roster, cov, result.curves).query("rule == 'preferences'")
+    assert prefs["amount"].sum() == 2
