@@ -41,7 +41,6 @@ from scheduler.shifts import rest_conflicts
 from scheduler.slcurve import COST_SCALE, units
 from scheduler.pay import rest_day_premium, shift_pay
 
-UNDER_WEIGHT = 4  # without prices: a shift the counts asked for and nobody works costs more than an extra one
 CLASS_KEYS = ["skills", "employment", "night_allowed", "max_week_hours", "min_week_hours", "contract_week_hours"]
 
 
@@ -193,7 +192,7 @@ class AggregateModel:
 
 
 def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: dict, seconds: float, workers: int,
-                       seed: int, worth=lambda d, o: (UNDER_WEIGHT, 1)) -> dict:
+                       seed: int, worth) -> dict:
     """Named agents for one class's counts: ``{(agent row, model day): option}``, every individual rule kept.
 
     ``worth(d, o)`` gives the weights of a missing and of an extra shift against the counts.
