@@ -27,7 +27,6 @@ objective, bound and gap.
 from __future__ import annotations
 
 import dataclasses
-import signal
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -258,20 +257,18 @@ class RosterModel:
     def solve(self, time_limit_s: float, workers: int, seed: int, progress=None) -> RosterResult:
         solver = cp_model.CpSolver()
         set_limits(solver, time_limit_s, workers, seed)
-        stopped = _stop_on_interrupt(solver)
-        try:
-            status = solver.solve(self.model, _Progress(progress))
-        finally:
-            if stopped.installed:
-                signal.signal(signal.SIGINT, stopped.previous)
+        solver.parameters.catch_sigint_signal = True  # Ctrl-C ends the search; the best roster so far is kept
+        status = solver.solve(self.model, _Progress(progress))
         name = solver.status_name(status)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             hint = "raise --time-limit" if name == "UNKNOWN" else "the hard rules admit no roster"
             raise NoRosterError(f"the roster solver stopped with status {name} and no roster ({hint})")
         obj, bound = solver.objective_value / COST_SCALE, solver.best_objective_bound / COST_SCALE
         gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
+        spent = solver.deterministic_time if workers == 1 else solver.wall_time
+        interrupted = status == cp_model.FEASIBLE and spent < 0.95 * time_limit_s  # nothing else stops it early
         return RosterResult(self.roster_frame(solver.value), self.assignments_frame(solver.value), name, obj, bound,
-                            gap, solver.wall_time, stopped.fired, self.curves)
+                            gap, solver.wall_time, interrupted, self.curves)
 
     def _chosen(self, value):
         for shifts in self.agents:
@@ -336,28 +333,6 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         obj, bound = self.objective_value / COST_SCALE, self.best_objective_bound / COST_SCALE
         gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
         self.report(self.wall_time, obj, bound, gap)
-
-
-@dataclass
-class _Stop:
-    previous: object = None
-    installed: bool = False
-    fired: bool = False
-
-
-def _stop_on_interrupt(solver) -> _Stop:
-    """On Ctrl-C, stop the search and keep the best roster found so far."""
-    state = _Stop()
-
-    def handler(signum, frame):
-        state.fired = True
-        solver.stop_search()
-
-    try:
-        state.previous, state.installed = signal.signal(signal.SIGINT, handler), True
-    except ValueError:  # not the main thread: Ctrl-C is not ours to catch
-        pass
-    return state
 
 
 def solve_roster(plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, time_limit_s=None, workers=None,

@@ -25,6 +25,7 @@ Takes: the plan, staff, requirements, flags. Returns: ``RosterResult``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import defaultdict
 
@@ -344,7 +345,9 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
         polished = full.solve(left, workers, seed, polish_progress if progress is not None else None)
     except NoRosterError:
         return first, agg_bound
-    return (polished if polished.objective <= first.objective else first), agg_bound
+    if polished.objective <= first.objective:
+        return polished, agg_bound
+    return dataclasses.replace(first, interrupted=polished.interrupted), agg_bound
 
 
 def first_roster(full: RosterModel, chosen: dict, flows: dict, agg_bound, wall_s: float) -> RosterResult:
