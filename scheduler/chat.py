@@ -48,11 +48,6 @@ def log_tail(a, x):
     return out
 
 
-def _log_gamma_lower(a, x):
-    """``log gamma_lower(a, x)`` through ``log_tail``."""
-    return a * np.log(x) - x - np.log(a) + log_tail(a, x)
-
-
 def _finite_part(c, lam, rates):
     """Log masses (relative to the empty state) of the states below full and of the full state.
 

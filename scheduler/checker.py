@@ -179,9 +179,9 @@ def night_to_day_rest(ctx: Context):
                                     f"agent {agent_id} switches from nights ({ctx.plan.roster_days[d]}) to days ({ctx.plan.roster_days[e]}) with {e - d - 1} day(s) off (minimum {off})")
 
 
-def _rest_days_worked(ctx: Context, agent, shifts) -> list[int]:
-    """Per 7-day block: days worked past the contract's (paid at the rest-day rate)."""
-    return [max(0, sum(d in block for d, _ in shifts) - contract_days(agent, ctx.plan, block)) for block in week_blocks(ctx.plan)]
+def _rest_days_worked(plan, agent, days: list[int]) -> list[int]:
+    """Per 7-day block: days worked (model days ``days``) past the contract's, paid at the rest-day rate."""
+    return [max(0, sum(d in block for d in days) - contract_days(agent, plan, block)) for block in week_blocks(plan)]
 
 
 def overtime_month(ctx: Context):
@@ -192,7 +192,7 @@ def overtime_month(ctx: Context):
         if not overtime_eligible(agent, plan):
             continue
         months: dict[tuple[int, int], float] = defaultdict(float)
-        for block, extra in zip(week_blocks(plan), _rest_days_worked(ctx, agent, shifts)):
+        for block, extra in zip(week_blocks(plan), _rest_days_worked(plan, agent, [d for d, _ in shifts])):
             month = plan.roster_days[max(block[0], 1)].timetuple()[:2]
             months[month] += extra * int(std) + sum(max(0, round(t.paid_hours - std)) for d, t in shifts if d in block)
         for (year, month), hours in months.items():
@@ -319,8 +319,7 @@ def _pay_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
     for agent_id, worked in days.items():
         agent = by_id[agent_id]
         premium = rest_day_premium(agent, plan)
-        for block in week_blocks(plan) if premium else ():
-            extra = max(0, sum(d in block for d in worked) - contract_days(agent, plan, block))
+        for block, extra in zip(week_blocks(plan), _rest_days_worked(plan, agent, worked) if premium else ()):
             if extra:
                 rows.append(("rest_day_work", f"{agent_id} week of {plan.roster_days[max(block[0], 1)]}", extra, "days", premium * extra))
     return rows

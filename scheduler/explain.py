@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.rules import MODEL_RULES, OPTION_RULES, AgentShifts, contract_days, overtime_month, week_blocks
-from scheduler.shifts import options
+from scheduler.rules import MODEL_RULES, OPTION_RULES, AgentShifts, overtime_month, rest_day_vars
+from scheduler.shifts import options, reaches_plan
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def _agent_model(plan, agent, opts) -> tuple[cp_model.CpModel, dict]:
     shifts = AgentShifts(agent, days, opts, [[] for _ in days])
     for d, day in enumerate(days):
         for o, opt in enumerate(opts):
-            if 24 * (d - 1) + opt.template.start_hour + opt.template.hours <= 0:
+            if not reaches_plan(d, opt.template):
                 continue
             v = model.new_bool_var(f"x_{d}_{o}")
             shifts.by_day[d].append((o, v))
@@ -46,12 +46,7 @@ def _agent_model(plan, agent, opts) -> tuple[cp_model.CpModel, dict]:
                     model.add(v == 0).only_enforce_if(lits[rule.__name__])
     for rule in MODEL_RULES:
         rule(model, shifts, plan, lits[rule.__name__])
-    rest_days = []
-    for block in week_blocks(plan):
-        extra = model.new_int_var(0, len(block), f"rest_{block[0]}")
-        model.add(extra >= sum(v for d in block for v in shifts.works(d)) - contract_days(agent, plan, block))
-        rest_days.append(extra)
-    overtime_month(model, shifts, plan, lits["overtime_month"], rest_days)
+    overtime_month(model, shifts, plan, lits["overtime_month"], rest_day_vars(model, shifts, plan))
     return model, lits
 
 

@@ -35,9 +35,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from scheduler.pay import preference_broken, rest_day_premium, shift_pay
-from scheduler.rules import (MODEL_RULES, OPTION_RULES, AgentShifts, comparable_groups, contract_days,
-                             overtime_month, week_blocks)
-from scheduler.shifts import options, shift_end, shift_start
+from scheduler.rules import MODEL_RULES, OPTION_RULES, AgentShifts, comparable_groups, overtime_month, rest_day_vars
+from scheduler.shifts import options, plan_hour, reaches_plan, shift_end, shift_start
 from scheduler.slcurve import COST_SCALE, loss_curves, units
 
 ROSTER_COLUMNS = ["agent_id", "name", "date", "shift", "start", "end", "paid_hours", "break_start"]
@@ -144,30 +143,14 @@ class RosterModel:
     def hour_index(self, ds) -> int:
         return int((pd.Timestamp(ds) - self.t0) / pd.Timedelta(hours=1))
 
-    def base_hour(self, d: int, opt) -> int:
-        """Plan hour (0 = the plan's first 00:00) at which an option starting on model day ``d`` begins."""
-        return 24 * (d - 1) + opt.template.start_hour
-
     # -- variables and rules ------------------------------------------------------------------
     def _agent_vars(self, a: int, agent) -> AgentShifts:
         shifts = AgentShifts(agent, self.days, self.opts, [[] for _ in self.days])
         for d, day in enumerate(self.days):
             for o, opt in enumerate(self.opts):
-                if self.base_hour(d, opt) + opt.template.hours > 0 and option_allowed(agent, opt.template, day, self.plan):
+                if reaches_plan(d, opt.template) and option_allowed(agent, opt.template, day, self.plan):
                     shifts.by_day[d].append((o, self.model.new_bool_var(f"x_{agent.agent_id}_{day}_{o}")))
         return shifts
-
-    def _rest_days(self, a: AgentShifts) -> list:
-        """Days worked past the contract's in each 7-day block (paid at the rest-day rate)."""
-        out = []
-        for block in week_blocks(self.plan):
-            works = [v for d in block for v in a.works(d)]
-            free = contract_days(a.agent, self.plan, block)
-            extra = self.model.new_int_var(0, max(0, len(block) - free), f"rest_days_{a.agent.agent_id}_{block[0]}")
-            if len(works) > free:
-                self.model.add(extra >= sum(works) - free)
-            out.append(extra)
-        return out
 
     def _symmetry(self):
         """Identical agents (same every attribute but id and name) are ordered by paid hours."""
@@ -188,10 +171,8 @@ class RosterModel:
         for shifts in self.agents:
             for d, day_vars in enumerate(shifts.by_day):
                 for o, v in day_vars:
-                    base = self.base_hour(d, self.opts[o])
-                    for k in self.opts[o].desk_offsets():
-                        if 0 <= base + k < self.n_hours:
-                            presence[shifts.agent.skills][base + k].append(v)
+                    for t in self.opts[o].desk_hours(d, self.n_hours):
+                        presence[shifts.agent.skills][t].append(v)
         return presence
 
     def _coverage(self) -> dict[tuple[str, int], list]:
@@ -243,7 +224,7 @@ class RosterModel:
             self.agents.append(shifts)
             for rule in MODEL_RULES:
                 rule(self.model, shifts, self.plan)
-            rest_days = self._rest_days(shifts)
+            rest_days = rest_day_vars(self.model, shifts, self.plan)
             overtime_month(self.model, shifts, self.plan, rest_days=rest_days)
             self._wage_terms(shifts, rest_days)
             self._preference_terms(shifts)
@@ -292,7 +273,7 @@ class RosterModel:
         at_desk: dict[tuple, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
         rows = []
         for agent, d, opt in self._chosen(value):
-            base, desk = self.base_hour(d, opt), set(opt.desk_offsets())
+            base, desk = plan_hour(d, opt.template), set(opt.desk_offsets())
             for k in range(opt.template.hours):
                 if not 0 <= base + k < self.n_hours:
                     continue

@@ -147,6 +147,19 @@ def overtime_eligible(agent, plan) -> bool:
     return agent.employment in plan.costs.overtime_employment
 
 
+def rest_day_vars(model, a: AgentShifts, plan) -> list:
+    """Per 7-day block, the days an agent works past the contract's (paid at the rest-day rate)."""
+    out = []
+    for block in week_blocks(plan):
+        works = [v for d in block for v in a.works(d)]
+        free = contract_days(a.agent, plan, block)
+        extra = model.new_int_var(0, max(0, len(block) - free), f"rest_days_{a.agent.agent_id}_{block[0]}")
+        if len(works) > free:
+            model.add(extra >= sum(works) - free)
+        out.append(extra)
+    return out
+
+
 def overtime_month(model, a: AgentShifts, plan, lit=None, rest_days=None):
     """Overtime hours (rest-day days x standard day + hours past the standard day) within the monthly limit."""
     if not overtime_eligible(a.agent, plan) or rest_days is None:

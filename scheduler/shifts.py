@@ -19,11 +19,26 @@ class ShiftOption:
     template: object
     break_start: int | None
 
+    def desk_hours(self, d: int, n_hours: int):
+        """Plan hours (0 = the plan's first 00:00) at the desk when started on model day ``d``, inside the plan."""
+        base = plan_hour(d, self.template)
+        return (base + k for k in self.desk_offsets() if 0 <= base + k < n_hours)
+
     def desk_offsets(self) -> tuple[int, ...]:
         """Hour offsets from the shift start at which the agent is at the desk."""
         t = self.template
         off = range(self.break_start, self.break_start + t.break_hours) if self.break_start is not None else ()
         return tuple(k for k in range(t.hours) if k not in off)
+
+
+def plan_hour(d: int, template) -> int:
+    """Plan hour at which a shift started on model day ``d`` begins (model day 0 is the eve of the plan)."""
+    return 24 * (d - 1) + template.start_hour
+
+
+def reaches_plan(d: int, template) -> bool:
+    """Whether a shift started on model day ``d`` has any hour inside the plan (the eve's only if it crosses midnight)."""
+    return plan_hour(d, template) + template.hours > 0
 
 
 def options(template) -> list[ShiftOption]:

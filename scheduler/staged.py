@@ -36,11 +36,11 @@ from ortools.sat.python import cp_model
 from scheduler.checker import cost_breakdown, coverage
 from scheduler.roster import (NoRosterError, RosterModel, RosterResult, add_coverage, option_allowed, service_terms,
                               set_limits)
-from scheduler.rules import (AgentShifts, MODEL_RULES, contract_days, min_hours_due, overtime_eligible,
-                             overtime_month, week_blocks)
-from scheduler.shifts import rest_conflicts
-from scheduler.slcurve import COST_SCALE, units
 from scheduler.pay import rest_day_premium, shift_pay
+from scheduler.rules import (MODEL_RULES, AgentShifts, contract_days, min_hours_due, overtime_eligible, overtime_month,
+                             rest_day_vars, week_blocks)
+from scheduler.shifts import reaches_plan, rest_conflicts
+from scheduler.slcurve import COST_SCALE, units
 
 CLASS_KEYS = ["skills", "employment", "night_allowed", "max_week_hours", "min_week_hours", "contract_week_hours"]
 
@@ -80,7 +80,7 @@ class AggregateModel:
         for d, day in enumerate(days):
             n = len(self._avail(members, d))
             for o, opt in enumerate(opts):
-                if n and self.full.base_hour(d, opt) + opt.template.hours > 0 and option_allowed(rep, opt.template, day, self.plan):
+                if n and reaches_plan(d, opt.template) and option_allowed(rep, opt.template, day, self.plan):
                     self.y[k, d, o] = self.model.new_int_var(0, n, f"y_{k}_{d}_{o}")
                     by_day[d].append((o, self.y[k, d, o]))
             if by_day[d]:
@@ -164,10 +164,8 @@ class AggregateModel:
         presence: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         for (k, d, o), v in self.y.items():
             group = self.staff.at[self.classes[k][0], "skills"]
-            base = self.full.base_hour(d, self.full.opts[o])
-            for h in self.full.opts[o].desk_offsets():
-                if 0 <= base + h < self.full.n_hours:
-                    presence[group][base + h].append(v)
+            for t in self.full.opts[o].desk_hours(d, self.full.n_hours):
+                presence[group][t].append(v)
         return presence
 
     def solve(self, seconds: float, workers: int, seed: int):
@@ -185,10 +183,8 @@ class AggregateModel:
         """Objective units lost if one agent of class ``k`` planned on option ``o`` of day ``d`` is missing:
         over its desk hours, the steepest loss-curve step below the aggregate's coverage among the class's queues."""
         group, opt, total = self.staff.at[self.classes[k][0], "skills"], self.full.opts[o], 0
-        base = self.full.base_hour(d, opt)
-        for t in (base + h for h in opt.desk_offsets()):
-            if 0 <= t < self.full.n_hours:
-                total += max(max(0, _marginal(self.full, q, t, self.coverage.get((q, t), 0) - 1)) for q in group)
+        for t in opt.desk_hours(d, self.full.n_hours):
+            total += max(max(0, _marginal(self.full, q, t, self.coverage.get((q, t), 0) - 1)) for q in group)
         return total
 
 
@@ -213,11 +209,7 @@ def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: di
             for o, v in shifts.by_day[d]:
                 costs.append(round(shift_pay(shifts.agent, opts[o].template, day, plan) / 100) * v)
         if overtime_eligible(shifts.agent, plan):
-            rest = []
-            for block in week_blocks(plan):
-                extra = model.new_int_var(0, 7, f"r_{a}_{block[0]}")
-                model.add(extra >= sum(v for d in block for v in shifts.works(d)) - contract_days(shifts.agent, plan, block))
-                rest.append(extra)
+            rest = rest_day_vars(model, shifts, plan)
             overtime_month(model, shifts, plan, rest_days=rest)
             costs += [round(rest_day_premium(shifts.agent, plan) / 100) * r for r in rest]
     by_key = defaultdict(list)
@@ -268,10 +260,8 @@ def greedy_flows(full: RosterModel, chosen: dict) -> dict:
     present: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for (a, d), o in chosen.items():
         opt, group = full.opts[o], full.staff.at[a, "skills"]
-        base = full.base_hour(d, opt)
-        for h in opt.desk_offsets():
-            if 0 <= base + h < full.n_hours:
-                present[group][base + h] += 1
+        for t in opt.desk_hours(d, full.n_hours):
+            present[group][t] += 1
     flows = {}
     for t in range(full.n_hours):
         cover = defaultdict(int)
