@@ -230,7 +230,7 @@ def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: di
     for attempt in range(6):  # a schedule exists for every agent (checked before): keep looking until found
         solver = cp_model.CpSolver()
         set_limits(solver, seconds * 2 ** attempt, 1, seed)
-        solver.parameters.relative_gap_limit = 0.01  # near enough: the polish has the rest of the time
+        solver.parameters.relative_gap_limit = 1e-3  # near enough: the polish has the rest of the time
         if workers > 1:  # wall time; deterministic time only where one worker must repeat itself exactly
             solver.parameters.max_deterministic_time = float("inf")
             solver.parameters.max_time_in_seconds = seconds * 2 ** attempt
@@ -318,26 +318,47 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     left = time_limit_s - (time.perf_counter() - clock)
     if left < 1.0:
         return first, agg_bound
-    full.model.clear_hints()
-    for a, shifts in enumerate(full.agents):
-        for d, day_vars in enumerate(shifts.by_day):
-            for o, v in day_vars:
-                full.model.add_hint(v, int(chosen.get((a, d)) == o))
-    for key, n in flows.items():
-        full.model.add_hint(full.flows[key], n)
+    hint_roster(full, chosen, flows, min(left / 4, 10.0), seed)
     offset = time.perf_counter() - clock
+    left = time_limit_s - offset
 
     def polish_progress(t, obj, bound, gap):  # the staged clock, and the better bound
         best = max(bound, first.bound)
         progress(t + offset, obj, best, 0.0 if obj == 0 else max(0.0, (obj - best) / abs(obj)))
 
     try:
-        polished = full.solve(left, workers, seed, polish_progress if progress is not None else None)
+        polished = full.solve(max(1.0, left), workers, seed, polish_progress if progress is not None else None)
     except NoRosterError:
         return first, agg_bound
     if polished.objective <= first.objective:
         return polished, agg_bound
-    return dataclasses.replace(first, interrupted=polished.interrupted), agg_bound
+    return dataclasses.replace(first, bound=max(first.bound, polished.bound), interrupted=polished.interrupted), agg_bound
+
+
+def hint_roster(full: RosterModel, chosen: dict, flows: dict, seconds: float, seed: int) -> None:
+    """Hint the full model with a roster, completed to every variable.
+
+    CP-SAT makes far better use of a complete hint (MODEL_NOTES 3.5): one solve with the shifts
+    and flows fixed to the roster computes every auxiliary variable (rest days, shortfalls,
+    spreads); all of them are then hinted. If that solve finds nothing in time, the partial hint stays.
+    """
+    model = full.model
+    model.clear_hints()
+    for a, shifts in enumerate(full.agents):
+        for d, day_vars in enumerate(shifts.by_day):
+            for o, v in day_vars:
+                model.add_hint(v, int(chosen.get((a, d)) == o))
+    for key, n in flows.items():
+        model.add_hint(full.flows[key], n)
+    solver = cp_model.CpSolver()
+    set_limits(solver, seconds, 1, seed)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    values = list(solver.response_proto.solution)
+    model.clear_hints()
+    for i, value in enumerate(values):
+        model.add_hint(model.get_int_var_from_proto_index(i), value)
 
 
 def first_roster(full: RosterModel, chosen: dict, flows: dict, agg_bound, wall_s: float) -> RosterResult:
