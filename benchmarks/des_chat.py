@@ -1,27 +1,11 @@
-"""Discrete-event simulation of the chat-with-concurrency queue, to check ``scheduler.chat``.
+"""The analytic chat model (``scheduler.chat``) against the discrete-event simulation (``scheduler.des``).
 
-System: ``c`` agents, each holding up to ``K = len(aht_by_load_s)`` chats. While an agent holds
-``i`` chats each of its chats has an exponential handle time with mean ``S_i``, so the agent
-finishes chats at rate ``R(i) = i / S_i``. Arrivals are Poisson; a new chat goes to a least-loaded
-agent; when all ``c*K`` slots are busy it waits FCFS and abandons after an exponential patience.
-
-Unlike the analytic model, the simulation does *not* assume that loads stay balanced: it tracks
-the load of every agent. Because service is memoryless and agents are interchangeable, the
-multiset of per-agent loads, kept as ``cnt[i]`` = number of agents holding exactly ``i`` chats,
-is an exact state description (it is the per-agent load vector up to relabelling of agents).
-An arrival moves one agent from the lowest non-full level ``i`` to ``i + 1``; a completion at an
-agent holding ``i`` chats (chosen with probability ``cnt[i] R(i) / sum_j cnt[j] R(j)``) moves it to
-``i - 1`` -- so a completion at a less-loaded agent unbalances the loads, which is exactly what
-the balanced-load analytic model ignores.
-
-Competing exponential clocks: between events the state is constant, so the next event comes after
-``Exp(lambda + sum_i cnt[i] R(i))`` and is an arrival with probability ``lambda / total``.
-Abandonment does not change the service state, so it is handled lazily: each waiting chat carries
-its own deadline (arrival + patience draw) and, when a slot frees, chats at the head of the queue
-whose deadline has passed are discarded as abandoned (their wait = their patience) before the
-first one still present takes the slot. After the last counted arrival no more chats arrive and
-the queue is drained, so every counted chat's outcome is known (FCFS: later arrivals never affect
-earlier ones).
+The simulation is the one ``peakplan simulate`` runs: agents with concurrency, load-dependent
+handle times, least-loaded routing, FCFS queue and exponential patience, tracking every agent's
+load (the analytic model assumes balanced loads). Here it is run as many independent hours, each
+after a long warm-up at the same load, so that the counted hours are in steady state; the
+confidence intervals are batch means over the hours. Two independent references are also
+here: the Erlang C closed form, and the exact chain of the unbalanced model for small cases.
 
 Run ``python benchmarks/des_chat.py`` for the comparison table (exit code 1 if any case's
 service level differs from the analytic one by more than one point).
@@ -32,164 +16,39 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections import deque
 from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
-_CHUNK = 1 << 16
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scheduler.des import load_rates, simulate_hours  # noqa: E402
 
 
 def simulate_chat(agents, volume_per_h, aht_by_load_s, patience_s, within_s,
-                  n_arrivals=200_000, warmup=20_000, seed=0, batches=20) -> dict:
-    """Steady-state simulation; returns the keys of ``chat_metrics`` as floats plus ``ci_service_level``.
-
-    ``n_arrivals`` arrivals are counted after ``warmup`` discarded ones. ``ci_service_level`` is the
-    95 % half-width of the service level by ``batches`` batch means (consecutive arrivals);
-    ``ci_abandon_rate`` and ``ci_p_wait`` likewise.
-    """
-    c = int(agents)
-    K = len(aht_by_load_s)
-    n_slots = c * K
-    lam = float(volume_per_h) / 3600.0
-    tau = float(within_s)
-    R = [0.0] + [(i + 1) / float(s) for i, s in enumerate(aht_by_load_s)]
-    pat = math.inf if patience_s is None or not math.isfinite(patience_s) else float(patience_s)
-    if c <= 0 or lam <= 0:
+                  n_arrivals=200_000, warmup_h=4.0, seed=0, batches=20) -> dict:
+    """Steady-state estimates over about ``n_arrivals`` counted chats; the keys of ``chat_metrics``
+    as floats plus ``ci_service_level``, ``ci_abandon_rate`` and ``ci_p_wait`` (95 % half-widths)."""
+    c, K = int(agents), len(aht_by_load_s)
+    if c <= 0 or volume_per_h <= 0:
         raise ValueError("need agents > 0 and volume > 0")
-    if pat == math.inf and lam >= c * R[K]:
-        raise ValueError("unstable without abandonment: volume >= capacity")
-
-    rng = np.random.default_rng(seed)
-    expo = rng.standard_exponential
-    unif = rng.random
-    total = warmup + n_arrivals
-
-    # per counted arrival: waited?, wait (s), abandoned?, answered within tau?
-    waited = np.zeros(n_arrivals, dtype=bool)
-    wait = np.zeros(n_arrivals)
-    aband = np.zeros(n_arrivals, dtype=bool)
-    within = np.ones(n_arrivals, dtype=bool)
-
-    cnt = [0] * (K + 1)
-    cnt[0] = c
-    busy = 0                    # chats in service
-    mu = 0.0                    # total completion rate sum_i cnt[i] R(i)
-    queue = deque()             # (arrival time, deadline, counted index or -1)
-    t = 0.0
-    t_start = None              # time of first counted arrival
-    busy_area = 0.0             # integral of busy slots over [t_start, last arrival]
-    arrived = 0
-
-    e_buf, e_pos = expo(_CHUNK).tolist(), 0
-    u_buf, u_pos = unif(_CHUNK).tolist(), 0
-    p_buf, p_pos = (expo(_CHUNK) * pat).tolist() if pat != math.inf else None, 0
-    n_ev = 0
-
-    while True:
-        arriving = arrived < total
-        rate = (lam if arriving else 0.0) + mu
-        if rate <= 0.0:
-            break  # nothing in service and no more arrivals
-        if not arriving and not queue:
-            break
-        if e_pos == _CHUNK:
-            e_buf, e_pos = expo(_CHUNK).tolist(), 0
-        if u_pos == _CHUNK:
-            u_buf, u_pos = unif(_CHUNK).tolist(), 0
-        dt = e_buf[e_pos] / rate
-        e_pos += 1
-        u = u_buf[u_pos] * rate
-        u_pos += 1
-        if t_start is not None and arriving:
-            busy_area += busy * dt
-        t += dt
-        n_ev += 1
-        if arriving and u < lam:
-            # ---- arrival
-            idx = arrived - warmup
-            arrived += 1
-            if idx == 0:
-                t_start = t
-            if busy < n_slots:
-                i = 0
-                while cnt[i] == 0:
-                    i += 1
-                cnt[i] -= 1
-                cnt[i + 1] += 1
-                mu += R[i + 1] - R[i]
-                busy += 1
-            else:
-                if p_buf is None:
-                    dl = math.inf
-                else:
-                    if p_pos == _CHUNK:
-                        p_buf, p_pos = (expo(_CHUNK) * pat).tolist(), 0
-                    dl = t + p_buf[p_pos]
-                    p_pos += 1
-                queue.append((t, dl, idx))
-                if idx >= 0:
-                    waited[idx] = True
-            if arrived == total:
-                t_end = t
-        else:
-            # ---- completion at an agent holding i chats
-            u -= (lam if arriving else 0.0)
-            i = K
-            while True:
-                w = cnt[i] * R[i]
-                if u < w or i == 1:
-                    break
-                u -= w
-                i -= 1
-            if cnt[i] == 0:  # rounding at the boundary: take the highest occupied level
-                i = K
-                while cnt[i] == 0:
-                    i -= 1
-            # a waiting chat (if any still there) takes the freed slot at this agent
-            served = False
-            while queue:
-                a_t, dl, q_idx = queue.popleft()
-                if dl < t:  # abandoned before now
-                    if q_idx >= 0:
-                        aband[q_idx] = True
-                        wait[q_idx] = dl - a_t
-                        within[q_idx] = False
-                    continue
-                if q_idx >= 0:
-                    w_t = t - a_t
-                    wait[q_idx] = w_t
-                    within[q_idx] = w_t <= tau
-                served = True
-                break
-            if not served:
-                cnt[i] -= 1
-                cnt[i - 1] += 1
-                mu += R[i - 1] - R[i]
-                busy -= 1
-        if n_ev % 100_000 == 0:  # kill rounding drift of the incremental total rate
-            mu = sum(cnt[j] * R[j] for j in range(1, K + 1))
-
-    # queued chats left when nothing can serve them cannot happen (queue non-empty => all busy)
-    span = t_end - t_start
-    occupancy = busy_area / (span * n_slots) if span > 0 else float("nan")
-
-    sl_b = np.array([b.mean() for b in np.array_split(within, batches)])
-    ab_b = np.array([b.mean() for b in np.array_split(aband, batches)])
-    pw_b = np.array([b.mean() for b in np.array_split(waited, batches)])
+    hours = max(batches, int(math.ceil(n_arrivals / volume_per_h)))
+    lam = np.full((hours, 1), volume_per_h / 3600.0)
+    pat = 0.0 if patience_s is None or not math.isfinite(patience_s) else float(patience_s)
+    n, good, gone, waited, queued, busy = (a[:, 0] for a in simulate_hours(
+        lam, np.array([c], dtype=np.int64), np.array([float(within_s)]), load_rates(aht_by_load_s), pat,
+        3600.0 * warmup_h, int(seed)))
     tq = stats.t.ppf(0.975, batches - 1) / math.sqrt(batches)
-    return {
-        "p_wait": float(waited.mean()),
-        "service_level": float(within.mean()),
-        "abandon_rate": float(aband.mean()),
-        "asa_s": float(wait.mean()),
-        "occupancy": float(occupancy),
-        "ci_service_level": float(tq * sl_b.std(ddof=1)),
-        "ci_abandon_rate": float(tq * ab_b.std(ddof=1)),
-        "ci_p_wait": float(tq * pw_b.std(ddof=1)),
-        "events": n_ev,
-    }
+
+    def ci(num):
+        parts = [b_num.sum() / max(b_n.sum(), 1) for b_num, b_n in zip(np.array_split(num, batches), np.array_split(n, batches))]
+        return float(tq * np.std(parts, ddof=1))
+
+    total = max(n.sum(), 1)
+    return {"p_wait": float(queued.sum() / total), "service_level": float(good.sum() / total),
+            "abandon_rate": float(gone.sum() / total), "asa_s": float(waited.sum() / total),
+            "occupancy": float(busy.sum() / (3600.0 * hours * c * K)),
+            "ci_service_level": ci(good), "ci_abandon_rate": ci(gone), "ci_p_wait": ci(queued), "events": int(n.sum())}
 
 
 def erlang_c_service_level(agents, volume_per_h, aht_s, within_s) -> tuple[float, float]:
@@ -308,7 +167,6 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--stress", action="store_true", help="add strongly concave handle-time cases")
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from scheduler.chat import chat_metrics
 
     cases = CASES + (STRESS if args.stress else [])
@@ -323,7 +181,7 @@ def main(argv=None) -> int:
         n_arr = max(int(n_arr * args.scale), 20_000)
         m = {k: float(v[0]) for k, v in chat_metrics([c], [vol], aht, pat, tau).items()}
         t1 = time.perf_counter()
-        s = simulate_chat(c, vol, aht, pat, tau, n_arrivals=n_arr, warmup=max(20_000, n_arr // 50), seed=args.seed)
+        s = simulate_chat(c, vol, aht, pat, tau, n_arrivals=n_arr, seed=args.seed)
         dt = time.perf_counter() - t1
         d = s["service_level"] - m["service_level"]
         flag = "" if abs(d) <= 0.01 else "  <-- >1pt"

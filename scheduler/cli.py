@@ -6,6 +6,7 @@ A user's mistake (missing file, bad column, unknown queue, bad config key) becom
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -20,8 +21,9 @@ from scheduler.backtest_cmd import backtest
 from scheduler.checker import check_rules, read_assignments, read_roster
 from scheduler.config import load_plan
 from scheduler.demo import DEMO_CONFIG
-from scheduler.pipeline import Options, RosterCheckError, run_plan
+from scheduler.pipeline import Options, RosterCheckError, run_plan, simulate_roster
 from scheduler.roster import NoRosterError
+from scheduler.scenarios import parse_scenario
 from scheduler.staff import read_staff
 from scheduler.staffing import calculate
 from scheduler.summary import summary_text
@@ -62,21 +64,53 @@ def main():
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed for the forecast bands and the solver.")
 @click.option("--workers", type=click.IntRange(min=1), help="Solver workers (1 = deterministic).")
 @click.option("--force", is_flag=True, help="Replace an existing run folder.")
+@click.option("--peak-multiplier", type=click.FloatRange(min=1), help="What-if: the peak at this multiple of a normal day, shape kept.")
+@click.option("--scenario", "scenario_texts", multiple=True, metavar="NAME=OVERRIDES",
+              help="What-if scenario, repeatable: peak_multiplier:X, agents:-10%, quantile:p90, shrinkage:0.25 (comma-separated).")
 @user_errors
-def plan(config, out, time_limit, seed, workers, force):
-    """Run the whole pipeline: forecast, staffing, roster, check, outputs.
+def plan(config, out, time_limit, seed, workers, force, peak_multiplier, scenario_texts):
+    """Run the whole pipeline: forecast, staffing, roster, check, simulation, outputs.
 
-    With no CONFIG, runs the bundled Double 11 demo.
+    With no CONFIG, runs the bundled Double 11 demo. Each --scenario (or each entry of the
+    plan's [scenarios] table) is planned too, in a sub-folder, and compared in scenarios.csv.
 
     \b
     Example:
       peakplan plan configs/double11.toml --out outputs/d11 --time-limit 30 --force
+      peakplan plan --scenario peak8x=peak_multiplier:8 --scenario lean=agents:-10% --force
     """
     plan_ = load_plan(config if config is not None else demo_config())
+    if peak_multiplier is not None:
+        plan_ = dataclasses.replace(plan_, peak_multiplier=peak_multiplier)
+    scenarios = dict(parse_scenario(t) for t in scenario_texts) or None
     out = out if out is not None else Path("outputs") / plan_.name
     say = functools.partial(click.echo, err=True)
-    summary = run_plan(plan_, Options(out=out, time_limit_s=time_limit, seed=seed, workers=workers, force=force, say=say))
+    summary = run_plan(plan_, Options(out=out, time_limit_s=time_limit, seed=seed, workers=workers, force=force, say=say),
+                       scenarios)
     click.echo(summary_text(summary, out))
+
+
+@main.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.argument("roster", type=click.Path(path_type=Path))
+@click.option("--replications", type=click.IntRange(min=1), help="Replications (default: the plan's [simulation] replications).")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the plan's solver seed).")
+@click.option("--assignments", type=click.Path(path_type=Path), help="Hourly assignments (default: assignments.csv beside the roster).")
+@click.option("--mean-forecast", is_flag=True, help="No forecast error: every replication at the volume the plan was staffed to.")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for simulation.csv and simulation.png (default: the roster's).")
+@click.option("--force", is_flag=True, help="Replace simulation.csv and simulation.png if they exist.")
+@user_errors
+def simulate(config, roster, replications, seed, assignments, mean_forecast, out, force):
+    """Simulate a roster against random arrivals: each hour's chance of meeting its target.
+
+    \b
+    Example:
+      peakplan simulate configs/double11.toml outputs/double11-2026/roster.csv --replications 1000 --force
+    """
+    plan_ = load_plan(config)
+    doc = simulate_roster(plan_, roster, assignments, replications, seed, mean_forecast, out, force,
+                          functools.partial(click.echo, err=True))
+    click.echo(doc)
 
 
 @main.command()

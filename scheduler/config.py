@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from forecasts.errors import InputError
@@ -139,6 +139,13 @@ class Solver:
 
 
 @dataclass(frozen=True)
+class Simulation:
+    replications: int = 200  # per run of ``peakplan plan``; ``peakplan simulate`` may ask for more
+    risk_level: float = 0.8  # hours whose chance of meeting the target is below this are reported
+    warmup_min: float = 120.0
+
+
+@dataclass(frozen=True)
 class Plan:
     """A whole plan: window, data files, queues, shifts, rules and costs."""
 
@@ -157,6 +164,9 @@ class Plan:
     staffing: Staffing
     costs: Costs
     solver: Solver
+    simulation: Simulation = Simulation()
+    peak_multiplier: float | None = None  # what-if: the peak's volume as a multiple of a normal day's
+    scenarios: dict = field(default_factory=dict)  # name -> overrides text, from [scenarios]
 
     @property
     def days(self) -> list[dt.date]:
@@ -198,6 +208,8 @@ class _Table:
     def number(self, key, lo=None, hi=None, default=..., open_lo=False, open_hi=False):
         expected = _range_text(lo, hi, open_lo, open_hi)
         value = self.get(key, float, expected, default)
+        if value is None:
+            return None
         too_low = lo is not None and (value <= lo if open_lo else value < lo)
         too_high = hi is not None and (value >= hi if open_hi else value > hi)
         if too_low or too_high:
@@ -386,7 +398,7 @@ def load_plan(path: str | Path) -> Plan:
     quantile = plan_t.get("forecast_quantile", str, "one of mean, p50, p90", "p50")
     if quantile not in ("mean", "p50", "p90"):
         raise plan_t.fail("forecast_quantile", "one of mean, p50, p90", quantile)
-    rules_t, staff_t, cost_t, solver_t = (root.table(k) for k in ("rules", "staffing", "costs", "solver"))
+    rules_t, staff_t, cost_t, solver_t, sim_t = (root.table(k) for k in ("rules", "staffing", "costs", "solver", "simulation"))
     return Plan(
         path=path, name=plan_t.get("name", str, "a plan name"), start=start, end=end,
         event=plan_t.get("event", str, "the planned event's name in the promotions file", None),
@@ -402,4 +414,10 @@ def load_plan(path: str | Path) -> Plan:
                       workers=int(solver_t.number("workers", 1, 64, default=2)),
                       seed=int(solver_t.number("seed", 0, default=0)),
                       staged=solver_t.get("staged", bool, "true or false", True)),
+        simulation=Simulation(replications=int(sim_t.number("replications", 1, 100_000, default=200)),
+                              risk_level=sim_t.number("risk_level", 0, 1, default=0.8),
+                              warmup_min=sim_t.number("warmup_min", 0, 24 * 60, default=120.0)),
+        peak_multiplier=plan_t.number("peak_multiplier", 1, default=None),
+        scenarios={k: root.table("scenarios").get(k, str, "overrides such as \"peak_multiplier:8\"")
+                   for k in root.table("scenarios").data},
     )

@@ -39,9 +39,9 @@ def _total_rate(cnt, rates):
 
 @njit(cache=True)
 def _hour(lam, c, tau, rates, K, patience, warmup):
-    """One hour from empty: (arrivals, within target, abandoned, total wait in seconds)."""
+    """One hour from empty: (arrivals, within target, abandoned, total wait in s, queued, busy slot-seconds)."""
     if lam <= 0.0:
-        return 0, 0, 0, 0.0
+        return 0, 0, 0, 0.0, 0, 0.0
     cap = 64
     q_arr = np.empty(cap)
     q_dl = np.empty(cap)
@@ -49,7 +49,7 @@ def _hour(lam, c, tau, rates, K, patience, warmup):
     cnt = np.zeros(K + 1, dtype=np.int64)
     cnt[0] = c
     busy, mu, t = 0, 0.0, -warmup
-    n, good, gone, waited = 0, 0, 0, 0.0
+    n, good, gone, waited, queued, busy_s = 0, 0, 0, 0.0, 0, 0.0
     slots = c * K
     while True:
         arriving = t < 3600.0
@@ -65,8 +65,11 @@ def _hour(lam, c, tau, rates, K, patience, warmup):
             break
         dt = np.random.exponential(1.0 / rate)
         if arriving and t + dt >= 3600.0:  # the arrival stream stops; memoryless, so draw again
+            busy_s += busy * (3600.0 - max(t, 0.0))
             t = 3600.0
             continue
+        if t + dt > 0.0 and t < 3600.0:  # slot time in use inside the counted hour
+            busy_s += busy * (min(t + dt, 3600.0) - max(t, 0.0))
         t += dt
         u = np.random.random() * rate
         if arriving and u < lam:
@@ -91,6 +94,8 @@ def _hour(lam, c, tau, rates, K, patience, warmup):
                 new_arr[:live] = q_arr[head:tail]
                 new_dl[:live] = q_dl[head:tail]
                 q_arr, q_dl, head, tail = new_arr, new_dl, 0, live
+            if counted:
+                queued += 1
             q_arr[tail] = t if counted else -1.0 - (t + warmup)  # negative: a warm-up chat, not counted
             q_dl[tail] = t + np.random.exponential(patience) if patience > 0.0 else np.inf
             tail += 1
@@ -122,24 +127,27 @@ def _hour(lam, c, tau, rates, K, patience, warmup):
             cnt[i - 1] += 1
             mu = _total_rate(cnt, rates)
             busy -= 1
-    return n, good, gone, waited
+    return n, good, gone, waited, queued, busy_s
 
 
 @njit(parallel=True, cache=True)
 def simulate_hours(lam, agents, within, rates, patience, warmup, seed):
-    """Every replication (rows of ``lam``, chats per second) and hour; returns four (reps, hours) arrays."""
+    """Every replication (rows of ``lam``, chats per second) and hour; returns six (reps, hours) arrays:
+    chats, answered within the target, abandoned, total wait (s), queued, busy slot-seconds."""
     reps, hours = lam.shape
     K = len(rates) - 1
     n = np.zeros((reps, hours), dtype=np.int64)
     good = np.zeros((reps, hours), dtype=np.int64)
     gone = np.zeros((reps, hours), dtype=np.int64)
+    queued = np.zeros((reps, hours), dtype=np.int64)
     waited = np.zeros((reps, hours))
+    busy = np.zeros((reps, hours))
     for r in prange(reps):
         np.random.seed(seed + r)
         for h in range(hours):
-            n[r, h], good[r, h], gone[r, h], waited[r, h] = _hour(lam[r, h], agents[h], within[h], rates, K,
-                                                                   patience, warmup)
-    return n, good, gone, waited
+            n[r, h], good[r, h], gone[r, h], waited[r, h], queued[r, h], busy[r, h] = _hour(
+                lam[r, h], agents[h], within[h], rates, K, patience, warmup)
+    return n, good, gone, waited, queued, busy
 
 
 def load_rates(aht_by_load_s) -> np.ndarray:

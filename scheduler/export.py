@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from forecasts.errors import InputError
@@ -49,11 +50,12 @@ def write_run(out: Path, frames: dict, docs: dict, figures: dict, inputs: list[P
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for name, frame in frames.items():
-            write_csv(frame, tmp / name)
+            write_csv(frame, _place(tmp, name))
         for name, doc in docs.items():
-            write_json(doc, tmp / name)
+            write_json(doc, _place(tmp, name))
         for name, fig in figures.items():
-            fig.savefig(tmp / name, dpi=110, bbox_inches="tight")
+            fig.savefig(_place(tmp, name), dpi=110, bbox_inches="tight")
+            plt.close(fig)
         (tmp / "inputs").mkdir()
         for src in inputs:
             shutil.copy2(src, tmp / "inputs" / Path(src).name)
@@ -64,6 +66,13 @@ def write_run(out: Path, frames: dict, docs: dict, figures: dict, inputs: list[P
     return out
 
 
+def _place(folder: Path, name: str) -> Path:
+    """``folder / name``, making the sub-folder a name such as ``peak8x/roster.csv`` has."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def _swap_into_place(tmp: Path, out: Path) -> None:
     old = None
     if out.exists():
@@ -72,3 +81,28 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
     tmp.rename(out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def write_files(out: Path, frames: dict, figures: dict, force: bool) -> list[Path]:
+    """Add files to a folder: each written beside its place and renamed into it once all are written.
+
+    An existing file is replaced only with ``force``; on any error none of the new files is left.
+    """
+    out = Path(out)
+    targets = [out / name for name in [*frames, *figures]]
+    existing = [p for p in targets if p.exists()]
+    if existing and not force:
+        raise InputError(f"{existing[0]}: already exists (use --force to replace it, or --out to choose another folder)")
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".peakplan-", dir=out))
+    try:
+        for name, frame in frames.items():
+            write_csv(frame, tmp / name)
+        for name, fig in figures.items():
+            fig.savefig(tmp / name, dpi=110, bbox_inches="tight")
+            plt.close(fig)
+        for target in targets:
+            os.replace(tmp / target.name, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return targets

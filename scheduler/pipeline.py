@@ -1,8 +1,9 @@
 """The whole plan: forecast -> requirements -> roster -> check -> run folder.
 
 Takes: a ``Plan``. Writes: the run folder (``forecast.csv, requirements.csv, roster.csv,
-assignments.csv, coverage.csv, summary.json, run.json, coverage.png, inputs/``). Returns the
-summary document.
+assignments.csv, coverage.csv, violations.csv, gaps.csv, simulation.csv, summary.json, run.json,
+coverage.png, simulation.png, inputs/``, and with what-if scenarios one sub-folder each plus
+``scenarios.csv`` and ``scenarios.png``). Returns the summary document.
 """
 
 from __future__ import annotations
@@ -21,15 +22,19 @@ from forecasts.errors import InputError
 from forecasts.history import read_history
 from forecasts.model import forecast
 from forecasts.promotions import read_promotions
-from scheduler.charts import coverage_figure
+from scheduler.charts import coverage_figure, scenarios_figure, simulation_figure
 from scheduler.checker import check_rules, cost_breakdown, coverage
 from scheduler.explain import explain
-from scheduler.export import ensure_writable, write_run
+from scheduler.checker import read_assignments, read_roster
+from scheduler.export import ensure_writable, write_files, write_run
 from scheduler.gaps import gaps
 from scheduler.roster import solve_roster
+from scheduler.scenarios import apply_scenario, compare, scenario_lines
+from scheduler.simulate import Settings as SimSettings
+from scheduler.simulate import simulate, validate_roster
 from scheduler.staff import read_staff
 from scheduler.staffing import phase_flags, requirements
-from scheduler.summary import build_summary
+from scheduler.summary import build_summary, build_summary_simulation
 
 
 class RosterCheckError(RuntimeError):
@@ -117,9 +122,53 @@ def _progress(say):
     return lambda t, obj, bound, gap: say(f"  {t:6.1f} s  objective {obj:>12,.1f}  bound {bound:>12,.1f}  gap {gap:6.2%}")
 
 
-def run_plan(plan, opts: Options) -> dict:
-    """Run every stage and write the run folder; returns the summary."""
+@dataclass
+class PlanRun:
+    """One plan's results: the summary and the files of its run folder."""
+
+    summary: dict
+    frames: dict
+    docs: dict
+    figures: dict
+    simulation: pd.DataFrame
+    staff: pd.DataFrame
+
+
+def run_plan(plan, opts: Options, scenarios: dict | None = None) -> dict:
+    """Run every stage (and every what-if scenario) and write the run folder; returns the summary.
+
+    ``scenarios`` maps a name to its overrides (``scheduler.scenarios``); with none given, the
+    plan's own ``[scenarios]`` run. Each scenario's files go in a sub-folder of its name, with
+    ``scenarios.csv`` and ``scenarios.png`` comparing them beside the base plan's files.
+    """
     ensure_writable(opts.out, opts.force)
+    scenarios = plan.scenarios if scenarios is None else scenarios
+    inputs = read_inputs(plan)
+    for name, text in scenarios.items():
+        apply_scenario(plan, inputs, text, name)  # a mistake in a scenario stops the run before any solve
+    base = compute_plan(plan, inputs, opts)
+    frames, docs, figures = dict(base.frames), dict(base.docs), dict(base.figures)
+    if scenarios:
+        changed = {name: apply_scenario(plan, inputs, text, name) for name, text in scenarios.items()}
+        runs = {"base": base}
+        for name, (s_plan, s_inputs) in changed.items():
+            opts.say(f"scenario {name}: {scenarios[name]}")
+            runs[name] = compute_plan(s_plan, s_inputs, opts)
+            for kind, target in (("frames", frames), ("docs", docs), ("figures", figures)):
+                target.update({f"{name}/{k}": v for k, v in getattr(runs[name], kind).items()})
+        table = compare(runs, plan)
+        frames["scenarios.csv"] = table
+        figures["scenarios.png"] = scenarios_figure({k: r.frames["coverage.csv"] for k, r in runs.items()},
+                                                    [q for q, queue in plan.queues.items() if queue.kind == "chat"])
+        base.summary["scenarios"] = scenario_lines(table)
+        docs["summary.json"] = base.summary
+    write_run(opts.out, frames=frames, docs=docs, figures=figures, inputs=[plan.path, *plan.data_files],
+              force=opts.force)
+    return base.summary
+
+
+def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
+    """Forecast, staffing, roster, check, simulation: every file of a run folder, in memory."""
     clock, timings = time.perf_counter(), {}
 
     def lap(stage):
@@ -128,11 +177,10 @@ def run_plan(plan, opts: Options) -> dict:
         timings[stage] = round(now - clock, 3)
         clock = now
 
-    inputs = read_inputs(plan)
-    lap("read")
     seed = plan.solver.seed if opts.seed is None else opts.seed
     opts.say(f"forecasting {len(plan.queues)} queues, {plan.start}..{plan.end}")
-    fc = forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed)
+    fc = forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed,
+                  peak_multiplier=plan.peak_multiplier)
     lap("forecast")
     flags = phase_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
     req = requirements(fc, plan, flags)
@@ -146,19 +194,87 @@ def run_plan(plan, opts: Options) -> dict:
     cov, costs, result = verify(plan, inputs.staff, result, req, flags)
     gap_frame = gaps(cov, plan)
     lap("check")
-    summary = build_summary(plan, inputs.staff, result, cov, costs, gap_frame)
+    settings = SimSettings(replications=plan.simulation.replications, seed=seed, warmup_min=plan.simulation.warmup_min)
+    opts.say(f"simulating the roster against random arrivals ({settings.replications} replications)")
+    sim = simulate(plan, fc, req, flags, result.assignments, settings)
+    lap("simulation")
+    summary = build_summary(plan, inputs.staff, result, cov, costs, gap_frame, sim)
     terms = {k: round(float(v), 1) for k, v in costs.groupby("rule")["cost"].sum().items()}
     run = {"plan": plan.name, "config": str(plan.path), "seed": seed, "time_limit_s": limit,
            "workers": plan.solver.workers if opts.workers is None else opts.workers,
+           "peak_multiplier": plan.peak_multiplier, "forecast_quantile": plan.forecast_quantile,
            "solver": {"status": result.status, "interrupted": result.interrupted, "objective": result.objective,
                       "bound": result.bound, "gap": result.gap, "wall_s": round(result.wall_s, 3)},
            "objective_terms": {**terms, "total": round(float(costs["cost"].sum()), 1)}, "timings_s": timings,
            "inputs": {p.name: _sha256(p) for p in [plan.path, *plan.data_files]}, "versions": _versions()}
-    fig = coverage_figure(cov, list(plan.queues), f"{plan.name}: agents scheduled vs required")
-    write_run(opts.out,
-              frames={"forecast.csv": fc, "requirements.csv": req, "roster.csv": result.roster,
-                      "assignments.csv": result.assignments, "coverage.csv": cov, "violations.csv": costs,
-                      "gaps.csv": gap_frame},
-              docs={"summary.json": summary, "run.json": run}, figures={"coverage.png": fig},
-              inputs=[plan.path, *plan.data_files], force=opts.force)
-    return summary
+    figures = {"coverage.png": coverage_figure(cov, list(plan.queues), f"{plan.name}: agents scheduled vs required"),
+               "simulation.png": simulation_figure(sim, plan.simulation.risk_level, f"{plan.name}: chance of meeting the target")}
+    frames = {"forecast.csv": fc, "requirements.csv": req, "roster.csv": result.roster,
+              "assignments.csv": result.assignments, "coverage.csv": cov, "violations.csv": costs,
+              "gaps.csv": gap_frame, "simulation.csv": sim}
+    return PlanRun(summary, frames, {"summary.json": summary, "run.json": run}, figures, sim, inputs.staff)
+
+
+FORECAST_COLUMNS = ["queue", "ds", "mean", "p10", "p50", "p90"]
+
+
+def read_forecast(path: Path) -> pd.DataFrame:
+    """A run folder's ``forecast.csv``."""
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig")
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the forecast ({exc})") from None
+    missing = [c for c in FORECAST_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (expected {', '.join(FORECAST_COLUMNS)})")
+    frame["ds"] = pd.to_datetime(frame["ds"], errors="coerce")
+    bad = frame["ds"].isna() | frame[["mean", "p10", "p50", "p90"]].apply(pd.to_numeric, errors="coerce").isna().any(axis=1)
+    if bad.any():
+        raise InputError(f"{path}: row {int(bad.to_numpy().argmax()) + 2}: expected a timestamp and four numbers")
+    return frame
+
+
+def simulate_roster(plan, roster_path, assignments_path, replications, seed, mean_forecast: bool, out, force: bool,
+                    say) -> str:
+    """``peakplan simulate``: simulate a written roster, write ``simulation.csv/png``; returns the report."""
+    roster_path = Path(roster_path)
+    assignments_path = Path(assignments_path) if assignments_path else roster_path.with_name("assignments.csv")
+    if not assignments_path.is_file():
+        raise InputError(f"{assignments_path}: hourly assignments not found (peakplan plan writes them beside "
+                         f"roster.csv; or give --assignments)")
+    out = Path(out) if out else roster_path.parent
+    for name in ("simulation.csv", "simulation.png"):
+        if (out / name).exists() and not force:
+            raise InputError(f"{out / name}: already exists (use --force to replace it, or --out)")
+    inputs = read_inputs(plan)
+    roster, assignments = read_roster(roster_path), read_assignments(assignments_path)
+    validate_roster(plan, inputs.staff, roster, assignments, roster_path, assignments_path)
+    seed = plan.solver.seed if seed is None else seed
+    beside = roster_path.with_name("forecast.csv")
+    if beside.is_file():
+        fc = read_forecast(beside)
+    else:
+        fc = forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed,
+                      peak_multiplier=plan.peak_multiplier)
+    flags = phase_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
+    req = requirements(fc, plan, flags)
+    settings = SimSettings(replications=replications or plan.simulation.replications, seed=seed,
+                           warmup_min=plan.simulation.warmup_min, forecast_error=not mean_forecast)
+    clock, last = time.perf_counter(), [time.perf_counter()]
+
+    def progress(queue, done, total):  # long runs only: a line every two seconds at most
+        if time.perf_counter() - last[0] >= 2.0:
+            last[0] = time.perf_counter()
+            say(f"  {last[0] - clock:5.1f} s  {queue}: {done} of {total} replications")
+
+    sim = simulate(plan, fc, req, flags, assignments, settings, progress)
+    spent = time.perf_counter() - clock
+    write_files(out, {"simulation.csv": sim},
+                {"simulation.png": simulation_figure(sim, plan.simulation.risk_level, f"{plan.name}: chance of meeting the target")},
+                force)
+    summary = build_summary_simulation(plan, sim)
+    lines = [f"simulated {settings.replications} replications of {len(sim)} queue-hours in {spent:.1f} s"
+             + (" (mean forecast)" if mean_forecast else "")]
+    lines += [f"  {name}: {text}" for name, text in summary.items()]
+    lines.append(f"files in {out}: simulation.csv, simulation.png")
+    return "\n".join(lines)

@@ -203,20 +203,22 @@ def backlog_jobs(queue, orders: np.ndarray, allowed: np.ndarray) -> list[tuple[i
     return jobs
 
 
-def edf_schedule(jobs, n_hours: int, capacity: float, allowed: np.ndarray):
-    """Earliest-deadline-first with ``capacity`` agent-minutes per allowed hour.
+def edf_schedule(jobs, n_hours: int, capacity, allowed: np.ndarray):
+    """Earliest-deadline-first with ``capacity`` agent-minutes per allowed hour (a number, or one per hour).
 
-    Returns (work done per hour, agent-minutes left undone past their deadline).
+    Returns (work done per hour, agent-minutes left undone per hour of their deadline).
     """
     by_release = sorted(jobs)
-    done, late, heap, i = np.zeros(n_hours), 0.0, [], 0
+    cap = np.broadcast_to(np.asarray(capacity, dtype=float), (n_hours,))
+    done, late, heap, i = np.zeros(n_hours), np.zeros(n_hours), [], 0
     for t in range(n_hours):
         while i < len(by_release) and by_release[i][0] <= t:
             heapq.heappush(heap, [by_release[i][1], by_release[i][2]])
             i += 1
         while heap and heap[0][0] <= t:
-            late += heapq.heappop(heap)[1]
-        left = capacity if allowed[t] else 0.0
+            end, left_over = heapq.heappop(heap)
+            late[end - 1] += left_over
+        left = cap[t] if allowed[t] else 0.0
         while heap and left > 1e-9:
             take = min(left, heap[0][1])
             heap[0][1] -= take
@@ -224,7 +226,8 @@ def edf_schedule(jobs, n_hours: int, capacity: float, allowed: np.ndarray):
             done[t] += take
             if heap[0][1] <= 1e-9:
                 heapq.heappop(heap)
-    late += sum(item[1] for item in heap)
+    for end, left_over in heap:
+        late[end - 1] += left_over
     return done, late
 
 
@@ -235,7 +238,7 @@ def min_peak_backlog(jobs, n_hours: int, allowed: np.ndarray) -> np.ndarray:
     lo, hi = 0.0, sum(j[2] for j in jobs)
     while hi - lo > 1e-4 * max(1.0, hi):
         mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if edf_schedule(jobs, n_hours, mid, allowed)[1] <= 1e-6 else (mid, hi)
+        lo, hi = (lo, mid) if edf_schedule(jobs, n_hours, mid, allowed)[1].sum() <= 1e-6 else (mid, hi)
     return edf_schedule(jobs, n_hours, hi, allowed)[0]
 
 

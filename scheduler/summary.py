@@ -12,6 +12,15 @@ import pandas as pd
 from scheduler.gaps import coverable
 
 
+def _simulated(name: str, sim: pd.DataFrame, risk_level: float) -> dict:
+    """The simulation's headline for a queue: hours whose chance of meeting the target is below the risk level."""
+    part = sim[sim["queue"] == name]
+    low = part[part["p_meet_target"] < risk_level].sort_values(["p_meet_target", "service_level_sim", "ds"])
+    return {"risk_level": risk_level, "hours": int(len(part)), "hours_below_risk_level": int(len(low)),
+            "riskiest_hours": [{"ds": f"{r.ds:%Y-%m-%d %H:%M}", "p_meet_target": round(float(r.p_meet_target), 3),
+                                "service_level_sim": round(float(r.service_level_sim), 3)} for r in low.head(5).itertuples()]}
+
+
 def _queue_summary(name: str, cov: pd.DataFrame, gap_frame: pd.DataFrame, limits: pd.DataFrame) -> dict:
     part = cov[(cov["queue"] == name) & cov["service_level"].notna()]
     short = part[part["shortfall"] > 0].merge(limits, on=["queue", "ds"], how="left").fillna({"max_agents": 0})
@@ -29,8 +38,13 @@ def _queue_summary(name: str, cov: pd.DataFrame, gap_frame: pd.DataFrame, limits
     }
 
 
-def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: pd.DataFrame, gap_frame: pd.DataFrame) -> dict:
+def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: pd.DataFrame, gap_frame: pd.DataFrame,
+                  sim: pd.DataFrame | None = None) -> dict:
     roster, limits = result.roster, coverable(plan, staff)
+    queues = {name: _queue_summary(name, cov, gap_frame, limits) for name in plan.queues}
+    if sim is not None:
+        for name in plan.queues:
+            queues[name]["simulation"] = _simulated(name, sim, plan.simulation.risk_level)
     no_skill = [q for q in plan.queues if not staff["skills"].map(lambda s, q=q: q in s).any()]
     return {
         "plan": plan.name, "window": [str(plan.start), str(plan.end)],
@@ -40,7 +54,7 @@ def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: p
         "cost_yuan": {**{k: round(float(v), 1) for k, v in costs.groupby("rule")["cost"].sum().items()},
                       "total": round(float(costs["cost"].sum()), 1)},
         "queues_nobody_can_serve": no_skill,
-        "queues": {name: _queue_summary(name, cov, gap_frame, limits) for name in plan.queues},
+        "queues": queues,
         "extra_agents_total": int(gap_frame["extra_agents"].sum()),
         "solver": {"status": result.status, "interrupted": result.interrupted, "objective": round(result.objective, 1),
                    "bound": round(result.bound, 1), "gap": round(result.gap, 5)},
@@ -65,6 +79,24 @@ def summary_text(summary: dict, out) -> str:
             g = q["extra_agents_to_close_gaps"][0]
             line += f"; biggest fix: +{g['extra_agents']} on {g['shift']} {g['date']} for {g['short_hours']}"
         lines.append(line)
+        if "simulation" in q:
+            lines.append("    " + _simulation_line(q["simulation"]))
+    for line in summary.get("scenarios", []):
+        lines.append(f"  scenario {line}")
     lines.append(f"extra agents that would close every gap: {summary['extra_agents_total']} (gaps.csv)")
     lines.append(f"files in {out}")
     return "\n".join(lines)
+
+
+def _simulation_line(sim: dict) -> str:
+    head = (f"simulated: {sim['hours_below_risk_level']} of {sim['hours']} hours meet the target in fewer than "
+            f"{sim['risk_level']:.0%} of trials")
+    if sim["riskiest_hours"]:
+        worst = sim["riskiest_hours"][0]
+        head += f"; riskiest {worst['ds']} ({worst['p_meet_target']:.0%})"
+    return head
+
+
+def build_summary_simulation(plan, sim: pd.DataFrame) -> dict[str, str]:
+    """Per queue, the simulation's headline line."""
+    return {name: _simulation_line(_simulated(name, sim, plan.simulation.risk_level)) for name in plan.queues}

@@ -1,4 +1,4 @@
-"""The analytic chat model (``scheduler.chat``) against the discrete-event simulation in ``benchmarks/des_chat.py``.
+"""The analytic chat model (``scheduler.chat``) against the discrete-event simulation (``scheduler.des``, run steady-state by ``benchmarks/des_chat.py``).
 
 Small, seeded runs: the whole file takes a few seconds.
 """
@@ -26,7 +26,7 @@ CASES = [  # agents, volume/h, aht by load, patience, target
 @pytest.mark.parametrize("agents, volume, aht, patience, tau", CASES)
 def test_analytic_matches_simulation(agents, volume, aht, patience, tau):
     m = {k: float(v[0]) for k, v in chat_metrics([agents], [volume], aht, patience, tau).items()}
-    s = simulate_chat(agents, volume, aht, patience, tau, n_arrivals=150_000, warmup=10_000, seed=11)
+    s = simulate_chat(agents, volume, aht, patience, tau, n_arrivals=150_000, seed=11)
     assert abs(m["service_level"] - s["service_level"]) <= max(0.02, 3 * s["ci_service_level"])
     assert abs(m["abandon_rate"] - s["abandon_rate"]) <= max(0.01, 3 * s["ci_abandon_rate"])
     assert abs(m["p_wait"] - s["p_wait"]) <= max(0.02, 3 * s["ci_p_wait"])
@@ -37,7 +37,7 @@ def test_analytic_matches_simulation(agents, volume, aht, patience, tau):
 
 def test_simulation_matches_erlang_c_closed_form():
     pw, sl = des_chat.erlang_c_service_level(12, 135.0, 240, 20)
-    s = simulate_chat(12, 135.0, [240], None, 20, n_arrivals=150_000, warmup=10_000, seed=5)
+    s = simulate_chat(12, 135.0, [240], None, 20, n_arrivals=150_000, seed=5)
     assert abs(s["service_level"] - sl) <= max(0.015, 3 * s["ci_service_level"])
     assert abs(s["p_wait"] - pw) <= max(0.015, 3 * s["ci_p_wait"])
 
@@ -46,12 +46,12 @@ def test_simulation_matches_exact_unbalanced_ctmc():
     """Where the balanced-load assumption is visibly off (concave table), the simulation follows the exact chain."""
     args = (3, 48.0, [240, 400, 600, 800], None, 20)
     e = des_chat.exact_unbalanced(*args)
-    s = simulate_chat(*args, n_arrivals=150_000, warmup=10_000, seed=3)
+    s = simulate_chat(*args, n_arrivals=150_000, seed=3)
     assert abs(s["service_level"] - e["service_level"]) <= max(0.01, 3 * s["ci_service_level"])
     assert abs(s["p_wait"] - e["p_wait"]) <= max(0.01, 3 * s["ci_p_wait"])
 
 
 def test_simulation_is_deterministic():
-    a = simulate_chat(3, 70.0, [240, 270], 180, 20, n_arrivals=20_000, warmup=2_000, seed=4)
-    b = simulate_chat(3, 70.0, [240, 270], 180, 20, n_arrivals=20_000, warmup=2_000, seed=4)
+    a = simulate_chat(3, 70.0, [240, 270], 180, 20, n_arrivals=20_000, seed=4)
+    b = simulate_chat(3, 70.0, [240, 270], 180, 20, n_arrivals=20_000, seed=4)
     assert a == b

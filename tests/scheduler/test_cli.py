@@ -10,7 +10,7 @@ from smallplan import SMALL_TOML, STAFF, write_small_plan
 from scheduler.cli import main
 
 RUN_FILES = ["forecast.csv", "requirements.csv", "roster.csv", "assignments.csv", "coverage.csv",
-             "violations.csv", "gaps.csv", "summary.json", "run.json", "coverage.png"]
+             "violations.csv", "gaps.csv", "simulation.csv", "summary.json", "run.json", "coverage.png", "simulation.png"]
 FRAMES = {"forecast.csv": ["queue", "ds", "mean", "p10", "p50", "p90"],
           "requirements.csv": ["queue", "ds", "volume", "agents", "service_level", "asa_s", "abandon_rate", "occupancy"],
           "roster.csv": ["agent_id", "date", "shift", "start", "end"],
