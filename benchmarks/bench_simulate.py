@@ -24,20 +24,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecasts.model import forecast  # noqa: E402
 from scheduler.checker import read_assignments  # noqa: E402
 from scheduler.config import load_plan  # noqa: E402
 from scheduler.demo import DEMO_CONFIG  # noqa: E402
-from scheduler.pipeline import plan_hours, read_inputs  # noqa: E402
+from scheduler.pipeline import plan_flags, plan_forecast, read_inputs  # noqa: E402
 from scheduler.simulate import Settings, simulate  # noqa: E402
-from scheduler.staffing import phase_flags, requirements  # noqa: E402
+from scheduler.staffing import requirements  # noqa: E402
 
 CHAT = ("presale", "aftersale")
 
 
 def stage(plan, inputs):
-    fc = forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=plan.solver.seed)
-    flags = phase_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
+    fc, flags = plan_forecast(plan, inputs, plan.solver.seed), plan_flags(plan, inputs)
     return fc, flags, requirements(fc, plan, flags)
 
 

@@ -32,6 +32,8 @@ def simulate_chat(agents, volume_per_h, aht_by_load_s, patience_s, within_s,
     c, K = int(agents), len(aht_by_load_s)
     if c <= 0 or volume_per_h <= 0:
         raise ValueError("need agents > 0 and volume > 0")
+    if (patience_s is None or not math.isfinite(patience_s)) and volume_per_h / 3600.0 >= c * load_rates(aht_by_load_s)[-1]:
+        raise ValueError("unstable without abandonment: volume >= capacity")
     hours = max(batches, int(math.ceil(n_arrivals / volume_per_h)))
     lam = np.full((hours, 1), volume_per_h / 3600.0)
     pat = 0.0 if patience_s is None or not math.isfinite(patience_s) else float(patience_s)

@@ -398,7 +398,8 @@ def load_plan(path: str | Path) -> Plan:
     quantile = plan_t.get("forecast_quantile", str, "one of mean, p50, p90", "p50")
     if quantile not in ("mean", "p50", "p90"):
         raise plan_t.fail("forecast_quantile", "one of mean, p50, p90", quantile)
-    rules_t, staff_t, cost_t, solver_t, sim_t = (root.table(k) for k in ("rules", "staffing", "costs", "solver", "simulation"))
+    rules_t, staff_t, cost_t, solver_t, sim_t, scen_t = (root.table(k) for k in ("rules", "staffing", "costs", "solver",
+                                                                                "simulation", "scenarios"))
     return Plan(
         path=path, name=plan_t.get("name", str, "a plan name"), start=start, end=end,
         event=plan_t.get("event", str, "the planned event's name in the promotions file", None),
@@ -418,6 +419,5 @@ def load_plan(path: str | Path) -> Plan:
                               risk_level=sim_t.number("risk_level", 0, 1, default=0.8),
                               warmup_min=sim_t.number("warmup_min", 0, 24 * 60, default=120.0)),
         peak_multiplier=plan_t.number("peak_multiplier", 1, default=None),
-        scenarios={k: root.table("scenarios").get(k, str, "overrides such as \"peak_multiplier:8\"")
-                   for k in root.table("scenarios").data},
+        scenarios={k: scen_t.get(k, str, "overrides such as \"peak_multiplier:8\"") for k in scen_t.data},
     )

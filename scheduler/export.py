@@ -49,13 +49,7 @@ def write_run(out: Path, frames: dict, docs: dict, figures: dict, inputs: list[P
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        for name, frame in frames.items():
-            write_csv(frame, _place(tmp, name))
-        for name, doc in docs.items():
-            write_json(doc, _place(tmp, name))
-        for name, fig in figures.items():
-            fig.savefig(_place(tmp, name), dpi=110, bbox_inches="tight")
-            plt.close(fig)
+        _write_into(tmp, frames, docs, figures)
         (tmp / "inputs").mkdir()
         for src in inputs:
             shutil.copy2(src, tmp / "inputs" / Path(src).name)
@@ -64,6 +58,16 @@ def write_run(out: Path, frames: dict, docs: dict, figures: dict, inputs: list[P
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _write_into(folder: Path, frames: dict, docs: dict, figures: dict) -> None:
+    for name, frame in frames.items():
+        write_csv(frame, _place(folder, name))
+    for name, doc in docs.items():
+        write_json(doc, _place(folder, name))
+    for name, fig in figures.items():
+        fig.savefig(_place(folder, name), dpi=110, bbox_inches="tight")
+        plt.close(fig)
 
 
 def _place(folder: Path, name: str) -> Path:
@@ -89,20 +93,22 @@ def write_files(out: Path, frames: dict, figures: dict, force: bool) -> list[Pat
     An existing file is replaced only with ``force``; on any error none of the new files is left.
     """
     out = Path(out)
-    targets = [out / name for name in [*frames, *figures]]
-    existing = [p for p in targets if p.exists()]
-    if existing and not force:
-        raise InputError(f"{existing[0]}: already exists (use --force to replace it, or --out to choose another folder)")
+    targets = ensure_new_files(out, [*frames, *figures], force)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".peakplan-", dir=out))
     try:
-        for name, frame in frames.items():
-            write_csv(frame, tmp / name)
-        for name, fig in figures.items():
-            fig.savefig(tmp / name, dpi=110, bbox_inches="tight")
-            plt.close(fig)
+        _write_into(tmp, frames, {}, figures)
         for target in targets:
             os.replace(tmp / target.name, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return targets
+
+
+def ensure_new_files(out: Path, names, force: bool) -> list[Path]:
+    """The paths of ``names`` in ``out``; fails early if one exists and ``force`` is not given."""
+    targets = [Path(out) / name for name in names]
+    existing = [p for p in targets if p.exists()]
+    if existing and not force:
+        raise InputError(f"{existing[0]}: already exists (use --force to replace it, or --out to choose another folder)")
     return targets

@@ -23,10 +23,9 @@ from forecasts.history import read_history
 from forecasts.model import forecast
 from forecasts.promotions import read_promotions
 from scheduler.charts import coverage_figure, scenarios_figure, simulation_figure
-from scheduler.checker import check_rules, cost_breakdown, coverage
+from scheduler.checker import check_rules, cost_breakdown, coverage, read_assignments, read_roster
 from scheduler.explain import explain
-from scheduler.checker import read_assignments, read_roster
-from scheduler.export import ensure_writable, write_files, write_run
+from scheduler.export import ensure_new_files, ensure_writable, write_files, write_run
 from scheduler.gaps import gaps
 from scheduler.roster import solve_roster
 from scheduler.scenarios import apply_scenario, compare, scenario_lines
@@ -83,6 +82,17 @@ def plan_hours(plan) -> pd.DatetimeIndex:
     return pd.date_range(pd.Timestamp(plan.start), pd.Timestamp(plan.end) + pd.Timedelta(hours=23), freq="h")
 
 
+def plan_forecast(plan, inputs: Inputs, seed: int) -> pd.DataFrame:
+    """The forecast over the plan's window, following the planned event and any ``peak_multiplier``."""
+    return forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed,
+                    peak_multiplier=plan.peak_multiplier)
+
+
+def plan_flags(plan, inputs: Inputs) -> pd.DataFrame:
+    """The promotion phase of every hour of the plan's window."""
+    return phase_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -130,8 +140,6 @@ class PlanRun:
     frames: dict
     docs: dict
     figures: dict
-    simulation: pd.DataFrame
-    staff: pd.DataFrame
 
 
 def run_plan(plan, opts: Options, scenarios: dict | None = None) -> dict:
@@ -144,12 +152,10 @@ def run_plan(plan, opts: Options, scenarios: dict | None = None) -> dict:
     ensure_writable(opts.out, opts.force)
     scenarios = plan.scenarios if scenarios is None else scenarios
     inputs = read_inputs(plan)
-    for name, text in scenarios.items():
-        apply_scenario(plan, inputs, text, name)  # a mistake in a scenario stops the run before any solve
+    changed = {name: apply_scenario(plan, inputs, text, name) for name, text in scenarios.items()}  # before any solve
     base = compute_plan(plan, inputs, opts)
     frames, docs, figures = dict(base.frames), dict(base.docs), dict(base.figures)
     if scenarios:
-        changed = {name: apply_scenario(plan, inputs, text, name) for name, text in scenarios.items()}
         runs = {"base": base}
         for name, (s_plan, s_inputs) in changed.items():
             opts.say(f"scenario {name}: {scenarios[name]}")
@@ -179,10 +185,9 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
 
     seed = plan.solver.seed if opts.seed is None else opts.seed
     opts.say(f"forecasting {len(plan.queues)} queues, {plan.start}..{plan.end}")
-    fc = forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed,
-                  peak_multiplier=plan.peak_multiplier)
+    fc = plan_forecast(plan, inputs, seed)
     lap("forecast")
-    flags = phase_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
+    flags = plan_flags(plan, inputs)
     req = requirements(fc, plan, flags)
     lap("staffing")
     limit = plan.solver.time_limit_s if opts.time_limit_s is None else opts.time_limit_s
@@ -212,7 +217,7 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
     frames = {"forecast.csv": fc, "requirements.csv": req, "roster.csv": result.roster,
               "assignments.csv": result.assignments, "coverage.csv": cov, "violations.csv": costs,
               "gaps.csv": gap_frame, "simulation.csv": sim}
-    return PlanRun(summary, frames, {"summary.json": summary, "run.json": run}, figures, sim, inputs.staff)
+    return PlanRun(summary, frames, {"summary.json": summary, "run.json": run}, figures)
 
 
 FORECAST_COLUMNS = ["queue", "ds", "mean", "p10", "p50", "p90"]
@@ -243,20 +248,14 @@ def simulate_roster(plan, roster_path, assignments_path, replications, seed, mea
         raise InputError(f"{assignments_path}: hourly assignments not found (peakplan plan writes them beside "
                          f"roster.csv; or give --assignments)")
     out = Path(out) if out else roster_path.parent
-    for name in ("simulation.csv", "simulation.png"):
-        if (out / name).exists() and not force:
-            raise InputError(f"{out / name}: already exists (use --force to replace it, or --out)")
+    ensure_new_files(out, ["simulation.csv", "simulation.png"], force)  # before the work, not after
     inputs = read_inputs(plan)
     roster, assignments = read_roster(roster_path), read_assignments(assignments_path)
     validate_roster(plan, inputs.staff, roster, assignments, roster_path, assignments_path)
     seed = plan.solver.seed if seed is None else seed
     beside = roster_path.with_name("forecast.csv")
-    if beside.is_file():
-        fc = read_forecast(beside)
-    else:
-        fc = forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed,
-                      peak_multiplier=plan.peak_multiplier)
-    flags = phase_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
+    fc = read_forecast(beside) if beside.is_file() else plan_forecast(plan, inputs, seed)
+    flags = plan_flags(plan, inputs)
     req = requirements(fc, plan, flags)
     settings = SimSettings(replications=replications or plan.simulation.replications, seed=seed,
                            warmup_min=plan.simulation.warmup_min, forecast_error=not mean_forecast)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from forecasts.errors import InputError
+from scheduler.simulate import riskiest
 
 KEYS = ("peak_multiplier", "agents", "quantile", "shrinkage")
 NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -113,10 +114,10 @@ def compare(runs: dict, plan) -> pd.DataFrame:
     chat = [q for q, queue in plan.queues.items() if queue.kind == "chat"]
     rows = []
     for name, run in runs.items():
-        s, sim, cov = run.summary, run.simulation, run.frames["coverage.csv"]
+        s, sim, cov = run.summary, run.frames["simulation.csv"], run.frames["coverage.csv"]
         peak, p_peak = _peak_hour(sim, run.frames["forecast.csv"], chat)
-        risky = sim[sim["p_meet_target"] < plan.simulation.risk_level]
-        first = risky.sort_values(["p_meet_target", "service_level_sim", "ds"]).head(1)  # the weakest hour
+        risky = riskiest(sim, plan.simulation.risk_level)
+        first = risky.head(1)
         live = cov[cov["queue"].isin(chat) & cov["service_level"].notna()]
         row = {"scenario": name, "agents": s["agents_in_staff"], "agents_scheduled": s["agents_scheduled"],
                "paid_hours": s["paid_hours"], "cost_yuan": s["cost_yuan"]["total"],

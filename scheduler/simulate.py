@@ -30,7 +30,7 @@ import pandas as pd
 from forecasts.errors import InputError
 from scheduler.checker import coverage
 from scheduler.des import load_rates, simulate_hours
-from scheduler.staffing import backlog_jobs, desk_from_scheduled, edf_schedule, in_phases, is_open, shrinkage_by_hour
+from scheduler.staffing import backlog_jobs, desk_from_scheduled, edf_schedule, shrinkage_by_hour
 
 SIMULATION_COLUMNS = ["queue", "ds", "service_level_plan", "service_level_sim", "p_meet_target", "asa_s",
                       "abandon_rate", "late_touches"]
@@ -45,6 +45,13 @@ class Settings:
     forecast_error: bool = True
     chunk: int = 50  # replications per progress report
     queues: tuple | None = None  # the plan's queues to simulate (default: all)
+
+
+def riskiest(sim: pd.DataFrame, risk_level: float) -> pd.DataFrame:
+    """Hours whose chance of meeting the target is below ``risk_level``, weakest first
+    (lowest chance, then lowest simulated service level, then earliest)."""
+    low = sim[sim["p_meet_target"] < risk_level]
+    return low.sort_values(["p_meet_target", "service_level_sim", "ds"])
 
 
 def draw_volumes(fc: pd.DataFrame, planned: np.ndarray, ds: pd.DatetimeIndex, reps: int, rng,
@@ -74,7 +81,6 @@ class _Hours:
 
     cov: pd.DataFrame
     ds: pd.DatetimeIndex
-    flags: pd.DataFrame
     desk: np.ndarray  # whole agents at the desk (a chat needs a person)
     desk_time: np.ndarray  # agent-hours at the desk (backlog work adds up)
     volumes: np.ndarray
@@ -83,12 +89,11 @@ class _Hours:
 def _hours(name, plan, cov, fc, flags, s: Settings, rng) -> _Hours:
     cov = cov[cov["queue"] == name].sort_values("ds").reset_index(drop=True)
     ds = pd.DatetimeIndex(cov["ds"])
-    qflags = flags.reindex(ds, fill_value=False)
-    shrink = shrinkage_by_hour(qflags, plan.staffing)
+    shrink = shrinkage_by_hour(flags.reindex(ds, fill_value=False), plan.staffing)
     desk = desk_from_scheduled(cov["scheduled"], shrink).astype(np.int64)
     volumes = draw_volumes(_forecast_rows(fc, name, ds), cov["volume"].to_numpy(dtype=float), ds, s.replications, rng,
                            s.forecast_error)
-    return _Hours(cov, ds, qflags, desk, cov["scheduled"].to_numpy(dtype=float) * (1.0 - shrink), volumes)
+    return _Hours(cov, ds, desk, cov["scheduled"].to_numpy(dtype=float) * (1.0 - shrink), volumes)
 
 
 def _chat_queue(name, queue, h: _Hours, s: Settings, rng, progress) -> pd.DataFrame:
@@ -114,8 +119,7 @@ def _chat_queue(name, queue, h: _Hours, s: Settings, rng, progress) -> pd.DataFr
 
 
 def _backlog_queue(name, queue, h: _Hours, plan, s: Settings, progress) -> pd.DataFrame:
-    hours = len(h.ds)
-    allowed = is_open(h.ds.hour.to_numpy(), queue.contact_from, queue.contact_until) | in_phases(h.flags, queue.contact_phases)
+    hours, allowed = len(h.ds), h.cov["open"].to_numpy()  # a backlog is "open" where touches are allowed
     capacity = h.desk_time * 60.0 * plan.staffing.max_occupancy
     late, due = np.zeros((s.replications, hours)), np.zeros((s.replications, hours))
     for r in range(s.replications):
@@ -130,7 +134,7 @@ def _backlog_queue(name, queue, h: _Hours, plan, s: Settings, progress) -> pd.Da
     frame = pd.DataFrame({"queue": name, "ds": h.ds, "service_level_plan": h.cov["service_level"].to_numpy(),
                           "service_level_sim": on_time, "p_meet_target": (late <= 1e-6).mean(axis=0),
                           "asa_s": np.nan, "abandon_rate": np.nan, "late_touches": late.mean(axis=0)})
-    return frame[h.cov["open"].to_numpy()]
+    return frame[allowed]
 
 
 def simulate(plan, fc: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, assignments: pd.DataFrame,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from scheduler.gaps import coverable
+from scheduler.simulate import riskiest
 
 
 def _simulated(name: str, sim: pd.DataFrame, risk_level: float) -> dict:
     """The simulation's headline for a queue: hours whose chance of meeting the target is below the risk level."""
     part = sim[sim["queue"] == name]
-    low = part[part["p_meet_target"] < risk_level].sort_values(["p_meet_target", "service_level_sim", "ds"])
+    low = riskiest(part, risk_level)
     return {"risk_level": risk_level, "hours": int(len(part)), "hours_below_risk_level": int(len(low)),
             "riskiest_hours": [{"ds": f"{r.ds:%Y-%m-%d %H:%M}", "p_meet_target": round(float(r.p_meet_target), 3),
                                 "service_level_sim": round(float(r.service_level_sim), 3)} for r in low.head(5).itertuples()]}

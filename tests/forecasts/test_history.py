@@ -32,27 +32,15 @@ def test_duplicate_hour_names_rows(tmp_path):
     assert "\n" not in str(err.value)
 
 
-def test_negative_count_names_row(tmp_path):
-    path = _write(tmp_path, GOOD.replace(",4\n", ",-4\n"))
-    with pytest.raises(InputError, match=r"history\.csv: row 2: y is negative"):
-        read_history(path)
-
-
-def test_non_numeric_count_names_row(tmp_path):
-    path = _write(tmp_path, GOOD.replace(",4\n", ",four\n"))
-    with pytest.raises(InputError, match=r"row 2: y is not a number"):
-        read_history(path)
-
-
-def test_bad_timestamp_names_row(tmp_path):
-    path = _write(tmp_path, GOOD.replace("2026-01-01 01:00", "yesterday"))
-    with pytest.raises(InputError, match=r"row 2: ds is not a timestamp; expected YYYY-MM-DD HH:MM"):
-        read_history(path)
-
-
-def test_missing_column_is_named(tmp_path):
-    path = _write(tmp_path, GOOD.replace("queue,ds,y", "queue,ds,count"))
-    with pytest.raises(InputError, match=r"history\.csv: missing column\(s\) y"):
+@pytest.mark.parametrize("old, new, message", [
+    pytest.param(",4\n", ",-4\n", r"history\.csv: row 2: y is negative", id="negative count"),
+    pytest.param(",4\n", ",four\n", r"row 2: y is not a number", id="non-numeric count"),
+    pytest.param("2026-01-01 01:00", "yesterday", r"row 2: ds is not a timestamp; expected YYYY-MM-DD HH:MM", id="bad timestamp"),
+    pytest.param("queue,ds,y", "queue,ds,count", r"history\.csv: missing column\(s\) y", id="missing column"),
+])
+def test_bad_history_names_the_row_or_column(tmp_path, old, new, message):
+    path = _write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(InputError, match=message):
         read_history(path)
 
 

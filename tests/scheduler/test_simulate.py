@@ -60,16 +60,14 @@ def test_small_roster_mean_forecast_agrees_with_coverage(solved_small):
 
 def test_demo_roster_mean_forecast_agrees_with_coverage():
     """The truth check on the demo's own roster (assignments of a `peakplan plan` run), every open chat hour."""
-    from forecasts.model import forecast
     from scheduler.config import load_plan
     from scheduler.demo import DEMO_CONFIG
-    from scheduler.pipeline import plan_hours, read_inputs
-    from scheduler.staffing import phase_flags, requirements
+    from scheduler.pipeline import plan_flags, plan_forecast, read_inputs
+    from scheduler.staffing import requirements
 
     plan = load_plan(DEMO_CONFIG)
     inputs = read_inputs(plan)
-    fc = forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=plan.solver.seed)
-    flags = phase_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
+    fc, flags = plan_forecast(plan, inputs, plan.solver.seed), plan_flags(plan, inputs)
     req = requirements(fc, plan, flags)
     assignments = read_assignments(DATA / "demo_assignments.csv")
     chat = ("presale", "aftersale")
