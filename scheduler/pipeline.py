@@ -209,7 +209,7 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
            "workers": plan.solver.workers if opts.workers is None else opts.workers,
            "peak_multiplier": plan.peak_multiplier, "forecast_quantile": plan.forecast_quantile,
            "solver": {"status": result.status, "interrupted": result.interrupted, "objective": result.objective,
-                      "bound": result.bound, "gap": result.gap, "wall_s": round(result.wall_s, 3)},
+                      "bound": result.bound, "gap": result.gap, "wall_s": round(result.wall_s, 3), "floor": result.floor},
            "objective_terms": {**terms, "total": round(float(costs["cost"].sum()), 1)}, "timings_s": timings,
            "inputs": {p.name: _sha256(p) for p in [plan.path, *plan.data_files]}, "versions": _versions()}
     figures = {"coverage.png": coverage_figure(cov, list(plan.queues), f"{plan.name}: agents scheduled vs required"),

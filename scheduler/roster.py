@@ -58,6 +58,7 @@ class RosterResult:
     wall_s: float
     interrupted: bool = False
     curves: dict | None = None  # the service-level loss curves the objective used
+    floor: dict | None = None  # the staged solve's cover stage: agent-hours below target it reached, and if proven fewest
 
 
 def required_matrix(req: pd.DataFrame, queues, start, n_hours: int) -> dict[str, np.ndarray]:
@@ -95,8 +96,11 @@ def add_coverage(model, presence: dict, sizes: dict, flows: dict) -> dict[tuple[
     return cover
 
 
-def service_terms(model, cover: dict, required: dict, curves: dict, plan, n_agents: int) -> list:
-    """Objective terms for over-staffing and service level lost (the loss curves' tiers)."""
+def service_terms(model, cover: dict, required: dict, curves: dict, plan, n_agents: int, floor: list | None = None) -> list:
+    """Objective terms for over-staffing and service level lost (the loss curves' tiers).
+
+    Queues with a ``floor_cost`` also get ``(weight, agents below)`` appended to ``floor`` when given.
+    """
     terms, over_cost = [], units(plan.costs.overstaff_per_agent_hour)
     n_hours = 24 * len(plan.days)
     for q, queue in plan.queues.items():
@@ -111,6 +115,8 @@ def service_terms(model, cover: dict, required: dict, curves: dict, plan, n_agen
                 below = model.new_int_var(0, need, f"below_{q}_{t}")
                 model.add(below >= need - have)
                 terms.append(floor_cost * below)
+                if floor is not None:
+                    floor.append((floor_cost, below))
             if curve is None:
                 continue
             terms.append(curve.const)
@@ -138,6 +144,7 @@ class RosterModel:
         self.agents: list[AgentShifts] = []
         self.flows: dict[tuple[tuple, str, int], object] = {}
         self.terms: list = []  # objective terms
+        self.floor: list = []  # (weight, agents below the requirement) per hour of the queues with a floor_cost
         self._build(symmetry)
 
     def hour_index(self, ds) -> int:
@@ -180,7 +187,7 @@ class RosterModel:
         return add_coverage(self.model, self._presence(), sizes, self.flows)
 
     def _service_terms(self, cover):
-        self.terms += service_terms(self.model, cover, self.required, self.curves, self.plan, len(self.staff))
+        self.terms += service_terms(self.model, cover, self.required, self.curves, self.plan, len(self.staff), self.floor)
 
     def _wage_terms(self, a: AgentShifts, rest_days: list):
         for d, day in enumerate(self.days):

@@ -43,6 +43,10 @@ def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: p
                   sim: pd.DataFrame | None = None) -> dict:
     roster, limits = result.roster, coverable(plan, staff)
     queues = {name: _queue_summary(name, cov, gap_frame, limits) for name in plan.queues}
+    floor = getattr(result, "floor", None)
+    for name, queue in plan.queues.items():
+        if queue.floor_cost and floor is not None:
+            queues[name]["shortfall_is_fewest_possible"] = floor["proven_fewest"]
     if sim is not None:
         for name in plan.queues:
             queues[name]["simulation"] = _simulated(name, sim, plan.simulation.risk_level)
@@ -58,7 +62,7 @@ def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: p
         "queues": queues,
         "extra_agents_total": int(gap_frame["extra_agents"].sum()),
         "solver": {"status": result.status, "interrupted": result.interrupted, "objective": round(result.objective, 1),
-                   "bound": round(result.bound, 1), "gap": round(result.gap, 5)},
+                   "bound": round(result.bound, 1), "gap": round(result.gap, 5), "floor": floor},
     }
 
 
@@ -76,6 +80,8 @@ def summary_text(summary: dict, out) -> str:
         line = f"  {name}: {q['hours_under_target']} of {q['open_hours']} open hours under target"
         if q["hours_staff_cannot_cover"]:
             line += f" ({len(q['hours_staff_cannot_cover'])} beyond what the staff can cover)"
+        if q.get("shortfall_is_fewest_possible") and q["agent_hours_short"]:
+            line += f"; its {q['agent_hours_short']} agent-hours short are the fewest any roster reaches (proven)"
         if q["extra_agents_to_close_gaps"]:
             g = q["extra_agents_to_close_gaps"][0]
             line += f"; biggest fix: +{g['extra_agents']} on {g['shift']} {g['date']} for {g['short_hours']}"

@@ -1,0 +1,61 @@
+"""The staged solve's cover stage: the fewest agent-hours below target on floor queues, and its proof."""
+
+import dataclasses
+
+from ortools.sat.python import cp_model
+
+from scheduler.checker import check_rules, coverage
+from scheduler.roster import RosterModel, set_limits
+from scheduler.staffing import requirements
+from scheduler.staged import AggregateModel, cover_floor, floor_steps, hint_roster
+from smallplan import small_forecast
+
+
+def _short_plan(solved_small, scale=3.0):
+    """The small plan with three times its volume: pre-sale (the floor queue) cannot be fully covered."""
+    plan, staff, _, flags, _ = solved_small
+    fc = small_forecast(plan)
+    fc[["mean", "p10", "p50", "p90"]] *= scale
+    return plan, staff, requirements(fc, plan, flags), flags
+
+
+def _fewest_direct(plan, staff, req, flags) -> int:
+    """The full model's own proven minimum of the floor shortfall (small enough to prove)."""
+    full = RosterModel(plan, staff, req, flags, symmetry=False)
+    full.model.minimize(floor_steps(full.floor))
+    solver = cp_model.CpSolver()
+    set_limits(solver, 20, 1, 0)
+    assert solver.solve(full.model) == cp_model.OPTIMAL
+    return round(solver.objective_value)
+
+
+def test_aggregate_bound_on_the_shortfall_is_valid(solved_small):
+    plan, staff, req, flags = _short_plan(solved_small)
+    full = RosterModel(plan, staff, req, flags, symmetry=False)
+    lower = AggregateModel(full).fewest_below(5, 1, 0)
+    assert 0 < lower <= _fewest_direct(plan, staff, req, flags)
+
+
+def test_cover_stage_moves_an_empty_roster_to_the_fewest_shortfall(solved_small):
+    plan, staff, req, flags = _short_plan(solved_small)
+    full = RosterModel(plan, staff, req, flags, symmetry=False)
+    fewest = AggregateModel(full).fewest_below(5, 1, 0)
+    hint_roster(full, {}, {}, 5, 0)  # nobody works: every pre-sale hour is short
+    chosen, flows, moved, floor = cover_floor(full, 10, 1, 0, fewest)
+    assert moved > 0 and chosen
+    direct = _fewest_direct(plan, staff, req, flags)
+    assert floor["agent_hours_below"] == direct  # one floor queue: steps are agent-hours
+    assert floor["proven_fewest"] == (direct <= fewest)
+    # the shortfall reached now binds the full model: its roster keeps it, and breaks no rule
+    result = full.solve(5, 1, 0)
+    assert check_rules(plan, staff, result.roster, result.assignments) == []
+    cov = coverage(plan, req, result.assignments, flags)
+    assert cov.loc[cov["queue"] == "presale", "shortfall"].sum() <= floor["agent_hours_below"]
+
+
+def test_plan_without_a_floor_queue_skips_the_cover_stage(solved_small):
+    plan, staff, req, flags = _short_plan(solved_small)
+    queues = {q: dataclasses.replace(queue, floor_cost=0.0) for q, queue in plan.queues.items()}
+    bare = dataclasses.replace(plan, queues=queues)
+    full = RosterModel(bare, staff, req, flags, symmetry=False)
+    assert full.floor == [] and cover_floor(full, 1, 1, 0, 0.0) is None
