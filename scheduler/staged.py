@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -300,7 +301,7 @@ def greedy_flows(full: RosterModel, chosen: dict) -> dict:
     return flows
 
 
-CHUNK = 40  # agents per disaggregation model; a larger class is split, each part taking its share of the counts
+CHUNK = 20  # agents per disaggregation model; a larger class is split, each part taking its share of the counts
 
 
 def chunk_counts(counts: dict, k: int, members: list[int]) -> list[tuple[list[int], dict]]:
@@ -316,6 +317,30 @@ def chunk_counts(counts: dict, k: int, members: list[int]) -> list[tuple[list[in
     return out
 
 
+def disaggregate(full: RosterModel, agg: AggregateModel, counts: dict, seconds: float, workers: int, seed: int) -> dict:
+    """Every class's counts to named agents, ``{(agent row, model day): option}``.
+
+    The parts are independent: ``workers`` of them solve at once (one CP-SAT worker each; the
+    solver releases the GIL), each with its share of ``seconds`` by head count times the
+    parallelism, and at least ``MIN_PART_S``. One worker solves them in order, so the result repeats.
+    """
+    jobs = []
+    for k, members in enumerate(agg.classes):
+        def worth(d, o, k=k):  # in units of 10 yuan: the late chats a missing shift lets through (pay is priced apart)
+            return max(1, round(agg.shift_value(k, d, o) / 100)), 1
+        for part, part_counts in chunk_counts(counts, k, members):
+            budget = max(MIN_PART_S, seconds * max(1, workers) * len(part) / len(full.staff))
+            jobs.append((part, k, part_counts, budget, worth))
+    chosen = {}
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for part_plan in pool.map(lambda j: disaggregate_class(full, j[0], j[1], j[2], j[3], workers, seed, j[4]), jobs):
+            chosen.update(part_plan)
+    return chosen
+
+
+MIN_PART_S = 0.25  # the least time a disaggregation part gets (it stops sooner at a 0.1% gap)
+
+
 def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
     """Aggregate, disaggregate, complete, cover and polish; returns (RosterResult, aggregate bound)."""
     clock = time.perf_counter()
@@ -324,13 +349,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     counts, agg_bound = agg.solve(0.25 * time_limit_s, workers, seed)
     if counts is None:  # no aggregate plan in time: the full model for what is left
         return full.solve(max(1.0, time_limit_s - (time.perf_counter() - clock)), workers, seed, progress), None
-    chosen = {}
-    for k, members in enumerate(agg.classes):
-        def worth(d, o, k=k):  # in units of 10 yuan: the late chats a missing shift lets through (pay is priced apart)
-            return max(1, round(agg.shift_value(k, d, o) / 100)), 1
-        for part, part_counts in chunk_counts(counts, k, members):
-            budget = 0.2 * time_limit_s * len(part) / len(full.staff)
-            chosen.update(disaggregate_class(full, part, k, part_counts, max(1.0, budget), workers, seed, worth))
+    chosen = disaggregate(full, agg, counts, 0.2 * time_limit_s, workers, seed)
     flows = greedy_flows(full, chosen)
     first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
     if progress is not None:
