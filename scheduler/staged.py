@@ -302,6 +302,7 @@ def greedy_flows(full: RosterModel, chosen: dict) -> dict:
 
 
 CHUNK = 20  # agents per disaggregation model; a larger class is split, each part taking its share of the counts
+MIN_PART_S = 0.25  # the least time a disaggregation part gets (it stops sooner at a 0.1% gap)
 
 
 def chunk_counts(counts: dict, k: int, members: list[int]) -> list[tuple[list[int], dict]]:
@@ -331,14 +332,16 @@ def disaggregate(full: RosterModel, agg: AggregateModel, counts: dict, seconds: 
         for part, part_counts in chunk_counts(counts, k, members):
             budget = max(MIN_PART_S, seconds * max(1, workers) * len(part) / len(full.staff))
             jobs.append((part, k, part_counts, budget, worth))
+
+    def solve(job):
+        part, k, part_counts, budget, worth = job
+        return disaggregate_class(full, part, k, part_counts, budget, workers, seed, worth)
+
     chosen = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for part_plan in pool.map(lambda j: disaggregate_class(full, j[0], j[1], j[2], j[3], workers, seed, j[4]), jobs):
+        for part_plan in pool.map(solve, jobs):
             chosen.update(part_plan)
     return chosen
-
-
-MIN_PART_S = 0.25  # the least time a disaggregation part gets (it stops sooner at a 0.1% gap)
 
 
 def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):

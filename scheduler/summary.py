@@ -43,7 +43,7 @@ def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: p
                   sim: pd.DataFrame | None = None) -> dict:
     roster, limits = result.roster, coverable(plan, staff)
     queues = {name: _queue_summary(name, cov, gap_frame, limits) for name in plan.queues}
-    floor = getattr(result, "floor", None)
+    floor = result.floor
     for name, queue in plan.queues.items():
         if queue.floor_cost and floor is not None:
             queues[name]["shortfall_is_fewest_possible"] = floor["proven_fewest"]
