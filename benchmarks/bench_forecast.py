@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT))
 from forecasts.history import read_history  # noqa: E402
 from forecasts.model import forecast  # noqa: E402
 from forecasts.promotions import read_promotions  # noqa: E402
+from scheduler.config import load_plan  # noqa: E402
 
 DEMO = ROOT / "scheduler" / "demo"
 
@@ -21,10 +22,11 @@ DEMO = ROOT / "scheduler" / "demo"
 def main() -> None:
     history = read_history(DEMO / "history.csv")
     promotions = read_promotions(DEMO / "promotions.csv")
+    waves = load_plan(DEMO / "demo.toml").waves  # the demo's after-sales wave, as `peakplan plan` fits it
     best = float("inf")
     for _ in range(3):
         t0 = time.perf_counter()
-        forecast(history, promotions, "2026-10-22", "2026-11-19", event="double11-2026")
+        forecast(history, promotions, "2026-10-22", "2026-11-19", event="double11-2026", waves=waves)
         best = min(best, time.perf_counter() - t0)
     print(f"fit + forecast, demo {history['queue'].nunique()} queues × {history['ds'].dt.normalize().nunique()} days, "
           f"2026-10-22..2026-11-19: {best:.2f} s (best of 3; target ≤ 2 s)")

@@ -13,7 +13,9 @@ Protocol, for each past event with enough history before it:
 
 * the cut-off is ``lead_days`` days before the event's anchor, 00:00: the **peak** day by
   default (``anchor="peak"``: a plan is made a few weeks before the sale day, when the warm-up
-  has often begun), or the event's first hour (``anchor="start"``);
+  has often begun), or the event's first hour (``anchor="start"``); a negative ``lead_days``
+  puts it after the anchor: a re-forecast during the event (``-3``: three days after the peak
+  day began, to re-plan the rest of the after-sales wave; the peak-day scores are then n/a);
 * every model is fitted on the history strictly before the cut-off and forecasts the event's
   window from the cut-off (or the event's start, if later) to the event's end; hours before
   the cut-off are known and not scored;
@@ -28,21 +30,18 @@ Models (all share ``fit(history, promotions)`` / ``predict(start, end, event)``)
 week before the cut-off, repeated) and ``previous_event`` (the previous event of the same kind
 aligned on its peak day, scaled by the change in baseline level).
 
-Run ``python -m forecasts.backtest`` for the demo's table.
+``peakplan backtest`` prints the demo's table (with the demo plan's after-sales wave).
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from forecasts.errors import InputError
-from forecasts.history import read_history
 from forecasts.model import PromoForecaster
-from forecasts.promotions import Promotions, read_promotions
+from forecasts.promotions import Promotions
 
-DEMO = Path(__file__).resolve().parents[1] / "scheduler" / "demo"
 HOUR = pd.Timedelta(hours=1)
 DAY = pd.Timedelta(days=1)
 SCORE_COLUMNS = ("wape", "wape_peak_day", "peak_hour_error", "band_coverage")
@@ -187,15 +186,13 @@ def backtest_events(history: pd.DataFrame, promotions: Promotions, lead_days: in
     """
     if anchor not in ("peak", "start"):
         raise InputError(f"backtest: anchor {anchor!r}; expected 'peak' or 'start'")
-    if lead_days < 0:
-        raise InputError(f"backtest: lead_days {lead_days}; expected a number of days ≥ 0")
     first, last = history["ds"].min(), history["ds"].max()
     rows = []
     for ev in promotions.events.itertuples(index=False):
         if not first <= ev.peak <= last:
             continue
         cutoff = (ev.peak if anchor == "peak" else ev.start).normalize() - lead_days * DAY
-        if cutoff - first < min_history_days * DAY:
+        if cutoff - first < min_history_days * DAY or cutoff >= min(ev.end, last + HOUR):
             continue
         if not ((promotions.events["peak"] < cutoff) & (promotions.events["peak"] >= first)).any():
             continue
@@ -215,7 +212,7 @@ def run_backtest(history: pd.DataFrame, promotions: Promotions, lead_days: int =
     promotions : Promotions
         Calendar of the events (only events in the history are scored).
     lead_days : int
-        Days between the cut-off and the anchor day.
+        Days between the cut-off and the anchor day (negative: the cut-off is after the anchor, a re-forecast).
     anchor : {"peak", "start"}
         Whether ``lead_days`` counts back from the peak day or from the event's first hour.
     models : tuple of str
@@ -299,7 +296,8 @@ def holdout_accuracy(history: pd.DataFrame, promotions: Promotions, cutoff, star
                      event: str, **params) -> pd.DataFrame:
     """Fit before ``cutoff``, forecast ``start`` 00:00 .. ``end`` 23:00 for ``event``, score it per queue.
 
-    Returns ``queue, wape, peak_wape, coverage``; the last row ``all`` pools every queue.
+    Returns ``queue, wape, peak_wape, coverage`` (``peak_wape`` NaN when the peak day is not in the
+    window); the last row ``all`` pools every queue.
     """
     train = history[history["ds"] < pd.Timestamp(cutoff)]
     fc = PromoForecaster(**params).fit(train, promotions).predict(start, end, event)
@@ -309,16 +307,6 @@ def holdout_accuracy(history: pd.DataFrame, promotions: Promotions, cutoff, star
     for q, g in [*both.groupby("queue", sort=True), ("all", both)]:
         sc = _scores(g, peak_day, True)
         rows.append({"queue": q, "wape": sc["abs_err"] / sc["actual"],
-                     "peak_wape": sc["abs_err_peak"] / sc["actual_peak"], "coverage": sc["n_inside"] / len(g)})
+                     "peak_wape": sc["abs_err_peak"] / sc["actual_peak"] if sc["actual_peak"] else np.nan, "coverage": sc["n_inside"] / len(g)})
     return pd.DataFrame(rows)
 
-
-def main() -> None:
-    """Print the demo's backtest table."""
-    history = read_history(DEMO / "history.csv")
-    promotions = read_promotions(DEMO / "promotions.csv")
-    print(format_table(run_backtest(history, promotions)))
-
-
-if __name__ == "__main__":
-    main()

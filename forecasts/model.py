@@ -43,13 +43,14 @@ from __future__ import annotations
 
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from forecasts.errors import InputError
 from forecasts.promotions import Promotions
+from forecasts.wave import ORDER_PHASES, Sample, fit_wave, respond
 
 PHASE_ORDER = ("warmup", "deposit", "final_payment", "peak", "aftersales")
 # tie-break when two phases start at the same hour: the higher number wins
@@ -75,23 +76,51 @@ class _Baseline:
 
 @dataclass(frozen=True)
 class _EventData:
-    """One event's hours in the history: log residuals ``r`` against its own baseline ``b``,
-    counts ``y``, phase ``cells`` (see :func:`_cells`) and days to the peak ``kday``."""
+    """One event's hours ``t`` in the history: log residuals ``r`` against its own baseline ``b``
+    (plus its fitted after-sales ``wave``, in counts, for a queue with one), counts ``y``, phase
+    ``cells`` (see :func:`_cells`) and days to the peak ``kday``."""
 
+    t: np.ndarray
     r: np.ndarray
     cells: list
     kday: np.ndarray
     y: np.ndarray
     b: np.ndarray
+    wave: np.ndarray | None = field(default=None)
+
+
+def _phase_hours(data: "_EventData", phases: tuple[str, ...]) -> np.ndarray:
+    """Mask of an event's hours inside any of ``phases``."""
+    mask = np.zeros(data.r.size, dtype=bool)
+    for k, pos, _, _ in data.cells:
+        if PHASE_ORDER[k] in phases:
+            mask[pos] = True
+    return mask
 
 
 def _deposit_hours(data: "_EventData") -> np.ndarray:
     """Mask of an event's hours inside its deposit phase."""
-    mask = np.zeros(data.r.size, dtype=bool)
-    for k, pos, _, _ in data.cells:
-        if PHASE_ORDER[k] == "deposit":
-            mask[pos] = True
-    return mask
+    return _phase_hours(data, ("deposit",))
+
+
+def _wave_sample(orders: "_EventData", resp: "_EventData") -> Sample:
+    """One past event on a regular hourly grid for :func:`forecasts.wave.fit_wave`: the orders
+    queue's excess in the order phases (in units of its mean baseline hour), the responding
+    queue's counts and baseline, fitted on its after-sales phase."""
+    t0 = min(orders.t.min(), resp.t.min())
+    n = int((max(orders.t.max(), resp.t.max()) - t0) // HOUR_NS) + 1
+    o, y, b, fit = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
+    sel = _phase_hours(orders, ORDER_PHASES)
+    o[(orders.t[sel] - t0) // HOUR_NS] = (orders.y - orders.b)[sel] / max(float(orders.b.mean()), 1e-9)
+    pos = (resp.t - t0) // HOUR_NS
+    y[pos], b[pos] = resp.y, resp.b
+    fit[pos[_phase_hours(resp, ("aftersales",))]] = True
+    return Sample(orders=o, y=y, b=b, fit=fit, t0=int(t0))
+
+
+def _without_aftersales(cells: list) -> list:
+    """Phase cells minus the after-sales phase (a queue with a wave models that phase by the wave)."""
+    return [c for c in cells if PHASE_ORDER[c[0]] != "aftersales"]
 
 
 def _ns(values) -> np.ndarray:
@@ -253,12 +282,18 @@ class PromoForecaster:
         multiplied by the same factor ``s = (m − 1)·B / (F − B)`` (``B`` the baseline, ``F`` the
         learned forecast of the peak day), so the shape is kept and the after-sales wave
         follows the order volume. ``None`` (default) = as learned. Must be ≥ 1.
+    waves : dict, optional
+        Responding queue → orders queue, e.g. ``{"aftersale": "presale"}``: the responding
+        queue's after-sales phase is modelled as a lagged response to the orders queue's volume
+        in the order phases (:mod:`forecasts.wave`), with each past event's lag and ratio, instead
+        of a free day × hour profile. ``None`` (default): no wave, every queue has a profile.
     """
 
     def __init__(self, baseline_weeks: int = 8, n_draws: int = 1000, seed: int = 0,
                  quantiles: tuple[float, float, float] = (0.1, 0.5, 0.9), margin_days: int = 3,
                  kappa_weeks: int = 26, trend: bool = True, lead_signal: bool = False,
-                 peak_multiplier: float | None = None):
+                 peak_multiplier: float | None = None, waves: dict | None = None):
+        self.waves = waves
         self.baseline_weeks = baseline_weeks
         self.trend = trend
         self.lead_signal = lead_signal
@@ -288,7 +323,8 @@ class PromoForecaster:
             baseline, their phase cells and days to the peak), ``past_events_``,
             ``partial_`` (per queue: events under way at the end of the history → the same for
             their hours seen so far, the lead signal of their scale), ``history_end_`` and
-            ``promotions_`` set.
+            ``promotions_`` set; ``waves_`` (responding queue → fitted :class:`~forecasts.wave.Wave`)
+            for the ``waves`` that have a past event with both queues.
         """
         missing = {"queue", "ds", "y"} - set(history.columns)
         if missing:
@@ -314,8 +350,36 @@ class PromoForecaster:
             self.baseline_[q] = self._baseline(days, grid, ok, slope, cut=n_days)
             self.kappa_[q] = self._kappa(days, grid, ok, slope)
             self.residuals_[q], self.partial_[q] = self._event_residuals(days, grid, ok, slope, promotions)
+        self.waves_ = self._fit_waves()
         self.past_events_ = sorted({e for q in self.queues_ for e in self.residuals_[q]})
         return self
+
+    def _fit_waves(self) -> dict:
+        """Fit each responding queue's wave and take it out of that queue's residuals.
+
+        The responding queue's past events get residuals against baseline + their own fitted
+        wave and lose their after-sales cells (the wave is that phase's model), so the profile
+        learns the other phases; events under way lose their after-sales cells too.
+        """
+        waves, self.wave_samples_ = {}, {}
+        for q, oq in (self.waves or {}).items():
+            if q not in self.queues_ or oq not in self.queues_:
+                raise InputError(f"forecast: wave {q} → {oq} names a queue the history does not have "
+                                 f"(it has {', '.join(self.queues_)})")
+            past = self.residuals_[q]
+            samples = {e: _wave_sample(self.residuals_[oq][e], d) for e, d in past.items() if e in self.residuals_[oq]}
+            wave = fit_wave(samples)
+            if wave is None:
+                continue
+            waves[q], self.wave_samples_[q] = wave, samples
+            for i, e in enumerate(wave.events):
+                d, smp = past[e], samples[e]
+                own = (smp.b * wave.ratios[i] * respond(smp.orders, wave.lags[i], wave.shape))[(d.t - smp.t0) // HOUR_NS]
+                past[e] = replace(d, r=np.log((d.y + 0.5) / (d.b + own + 0.5)), wave=own)
+            for book in (past, self.partial_[q]):
+                for e, d in book.items():
+                    book[e] = replace(d, cells=_without_aftersales(d.cells))
+        return waves
 
     def _normal_days(self, days: np.ndarray, promotions: Promotions) -> np.ndarray:
         ok = np.ones(days.size, dtype=bool)
@@ -411,7 +475,7 @@ class PromoForecaster:
             if t.size == 0:
                 continue
             b = base.at(t // DAY_NS, (t // DAY_NS + 3) % 7, (t // HOUR_NS) % 24)
-            data = _EventData(r=np.log((y + 0.5) / (b + 0.5)), cells=_cells(t, pk, promotions.phases_of(ev.event)),
+            data = _EventData(t=t, r=np.log((y + 0.5) / (b + 0.5)), cells=_cells(t, pk, promotions.phases_of(ev.event)),
                               kday=t // DAY_NS - pk // DAY_NS, y=y, b=b)
             (past if in_past else partial)[ev.event] = data
         return past, partial
@@ -500,10 +564,11 @@ class PromoForecaster:
         return comps, dev, sigma_b / np.sqrt(len(names)), names
 
     def _excess(self, data: "_EventData", comps: np.ndarray, mask: np.ndarray | None = None) -> tuple[float, float]:
-        """Observed and pooled-profile excess volume over the baseline, ``Σ(y − b)`` and ``Σ b(U − 1)``."""
+        """Observed and pooled-profile excess volume over the baseline (and the event's own wave), ``Σ(y − b)`` and ``Σ b(U − 1)``."""
         u = np.exp(_fitted(comps, data.cells, data.r.size))
         sel = slice(None) if mask is None else mask
-        return float((data.y - data.b)[sel].sum()), float((data.b * (u - 1.0))[sel].sum())
+        wave = 0.0 if data.wave is None else data.wave
+        return float((data.y - data.b - wave)[sel].sum()), float((data.b * (u - 1.0))[sel].sum())
 
     def _event_scale(self, event: str, pools: dict) -> tuple[float, float]:
         """The planned event's scale on the uplift: ``(log Ŝ, its variance)``.
@@ -575,22 +640,76 @@ class PromoForecaster:
         n = int(same.sum())
         return float(log_s[same].mean()), float(omega2 * (1 + 1 / n))
 
-    def _uplift_draws(self, q: str, t: np.ndarray, event: str, pool, scale, rng) -> np.ndarray:
-        """Draws (n_draws × hours) of the uplift factor ``1 + S·(U − 1)`` × the event's day deviation."""
+    def _uplift_draws(self, q: str, t: np.ndarray, event: str, pools: dict, scale, rng) -> np.ndarray:
+        """Draws (n_draws × hours) of the uplift factor ``1 + S·(U − 1)`` (plus ``S·wave``) × the event's day deviation."""
         n = self.n_draws
+        pool = pools[q]
         if pool is None:
             return np.ones((n, t.size))
         ev = self.promotions_.event_row(event)
         peak = _ns([ev["peak"]])[0]
         comps, dev, s_inf, _ = pool
-        u = np.exp(_fitted(comps, _cells(t, peak, self.promotions_.phases_of(event)), t.size))
+        cells = _cells(t, peak, self.promotions_.phases_of(event))
+        if q in self.waves_:
+            cells = _without_aftersales(cells)
+        u = np.exp(_fitted(comps, cells, t.size))
         on = (t >= _ns([ev["start"]])[0]) & (t < _ns([ev["end"]])[0])
         pick = rng.integers(0, dev.shape[0], size=n)
         eps = rng.normal(0.0, s_inf, size=n)
         kd = np.clip(t // DAY_NS - peak // DAY_NS, -N_DAYS_CELL, N_DAYS_CELL) + N_DAYS_CELL
         shift = np.where(on[None, :], dev[pick][:, kd] + eps[:, None], 0.0)
         up = np.where(u[None, :] >= 1.0, 1.0 + scale[:, None] * (u[None, :] - 1.0), u[None, :])  # dips are not scaled
+        if q in self.waves_:
+            wave, scaled = self._wave_draws(q, t, event, pools, rng)
+            up = up + (scale[:, None] if scaled else 1.0) * wave
         return up * np.exp(shift)
+
+    def _wave_draws(self, q: str, t: np.ndarray, event: str, pools: dict, rng) -> tuple[np.ndarray, bool]:
+        """Draws (n_draws × hours) of queue ``q``'s after-sales wave, relative to its baseline, and
+        whether they still take the event scale.
+
+        Before the sale, the orders curve is the orders queue's forecast excess (pooled profile,
+        before the event scale) in the planned event's order phases, over the whole event (orders
+        before the window still drive the wave inside it), and each draw takes one past event's lag
+        and ratio. Once the planned event's peak is in the history (a re-forecast during the wave),
+        its orders are known: they drive the wave unscaled, and the past events' pairs are weighted
+        by how well they predict the after-sales hours seen so far (:meth:`~forecasts.wave.Wave.weights`).
+        """
+        oq, wave = self.waves[q], self.waves_[q]
+        ev = self.promotions_.event_row(event)
+        start = _ns([ev["start"]])[0]
+        grid = np.arange(start, _ns([ev["end"]])[0], HOUR_NS)
+        early = self.wave_samples_[q].get(event)
+        among = [i for i, e in enumerate(wave.events) if e != event]
+        if early is not None and among:
+            orders = np.zeros(grid.size)
+            at = (early.t0 - start) // HOUR_NS + np.arange(early.orders.size)
+            keep = (at >= 0) & (at < grid.size)
+            orders[at[keep]] = early.orders[keep]
+            p = wave.weights(early, self.kappa_[q], among)
+        elif pools.get(oq) is None:
+            return np.zeros((self.n_draws, t.size)), True
+        else:
+            orders = self._orders_curve(oq, grid, event, pools[oq][0])
+            alike = [i for i in among if wave.events[i] in (pools[q][3] if pools.get(q) else ())]
+            among = alike or among
+            p = np.full(len(among), 1.0 / len(among))
+        rel = wave.relative(orders)[among]
+        inside = (t >= grid[0]) & (t <= grid[-1])
+        out = np.zeros((len(among), t.size))
+        out[:, inside] = rel[:, (t[inside] - start) // HOUR_NS]
+        return out[rng.choice(len(among), size=self.n_draws, p=p)], early is None
+
+    def _orders_curve(self, oq: str, grid: np.ndarray, event: str, comps: np.ndarray) -> np.ndarray:
+        """The orders queue's forecast excess in the planned event's order phases, in units of its mean baseline hour."""
+        day = grid // DAY_NS
+        b = self.baseline_[oq].at(day, (day + 3) % 7, (grid // HOUR_NS) % 24)
+        cells = _cells(grid, _ns([self.promotions_.event_row(event)["peak"]])[0], self.promotions_.phases_of(event))
+        u = np.exp(_fitted(comps, cells, grid.size))
+        order = np.zeros(grid.size, dtype=bool)
+        for k, pos, _, _ in cells:
+            order[pos] |= PHASE_ORDER[k] in ORDER_PHASES
+        return np.where(order, b * (u - 1.0), 0.0) / max(float(b.mean()), 1e-9)
 
     def _predict_all(self, t: np.ndarray, event: str | None, rng) -> pd.DataFrame:
         day = t // DAY_NS
@@ -605,7 +724,7 @@ class PromoForecaster:
             scale = np.exp(rng.normal(loc, np.sqrt(var), size=n))
         for q in self.queues_:
             mus[q] = self.baseline_[q].at(day, (day + 3) % 7, hour)
-            ups[q] = np.ones((n, t.size)) if event is None else self._uplift_draws(q, t, event, pools[q], scale, rng)
+            ups[q] = np.ones((n, t.size)) if event is None else self._uplift_draws(q, t, event, pools, scale, rng)
         if self.peak_multiplier is not None:
             self._rescale_peak(t, event, mus, ups)
         dmap = day - day[0]

@@ -20,35 +20,44 @@ from forecasts.promotions import read_promotions
 from scheduler.demo import DEMO_DIR
 
 
-def demo_files() -> tuple[Path, Path]:
-    """The bundled demo's ``history.csv`` and ``promotions.csv``."""
-    return DEMO_DIR / "history.csv", DEMO_DIR / "promotions.csv"
+def _waves(pairs: tuple[str, ...]) -> dict:
+    """``--wave aftersale=presale`` options as responding queue → orders queue."""
+    out = {}
+    for pair in pairs:
+        resp, sep, orders = pair.partition("=")
+        if not sep or not resp.strip() or not orders.strip():
+            raise InputError(f"--wave {pair!r}: expected RESPONDING=ORDERS, e.g. aftersale=presale")
+        out[resp.strip()] = orders.strip()
+    return out
 
 
-def _inputs(config: str | None, history: str | None, promotions: str | None) -> tuple[Path, Path]:
-    if config is not None:
-        if history or promotions:
-            raise InputError("give either CONFIG or --history/--promotions, not both")
-        from scheduler.config import load_plan
-        plan = load_plan(config)
-        return Path(plan.history), Path(plan.promotions)
+def _inputs(config: str | None, history: str | None, promotions: str | None, waves: tuple[str, ...]) -> tuple[Path, Path, dict]:
+    """History and promotions paths and the after-sales waves: from CONFIG, the files and --wave, or the demo plan."""
+    if config is not None and (history or promotions or waves):
+        raise InputError("give either CONFIG or --history/--promotions/--wave, not both")
     if bool(history) != bool(promotions):
         raise InputError("--history and --promotions go together; give both (or neither for the demo)")
     if history:
-        return Path(history), Path(promotions)
-    return demo_files()
+        return Path(history), Path(promotions), _waves(waves)
+    if waves:
+        raise InputError("--wave goes with --history/--promotions (CONFIG and the demo set waves in their queues)")
+    from scheduler.config import load_plan
+    plan = load_plan(config if config is not None else DEMO_DIR / "demo.toml")
+    return Path(plan.history), Path(plan.promotions), plan.waves
 
 
 @click.command("backtest")
 @click.argument("config", required=False, type=click.Path(dir_okay=False))
 @click.option("--history", type=click.Path(dir_okay=False), help="Hourly history CSV (queue, ds, y).")
 @click.option("--promotions", type=click.Path(dir_okay=False), help="Promotions calendar CSV.")
-@click.option("--lead-days", default=14, show_default=True, type=click.IntRange(min=0),
-              help="Days between the cut-off and the event's anchor day.")
+@click.option("--lead-days", default=14, show_default=True, type=int,
+              help="Days between the cut-off and the event's anchor day; negative = a re-forecast after it.")
 @click.option("--anchor", type=click.Choice(["peak", "start"]), default="peak", show_default=True,
               help="Count --lead-days back from the peak day or from the event's first hour.")
+@click.option("--wave", "waves", multiple=True, metavar="RESPONDING=ORDERS",
+              help="With --history: model RESPONDING's after-sales wave as a lagged response to ORDERS' sale-day volume.")
 @click.option("--json", "as_json", is_flag=True, help="Print {model: {wape, wape_peak_day, peak_hour_error, band_coverage}}.")
-def backtest(config, history, promotions, lead_days, anchor, as_json):
+def backtest(config, history, promotions, lead_days, anchor, waves, as_json):
     """Backtest the forecaster against two baselines on every past event.
 
     For each past event, fit on the history before a cut-off LEAD-DAYS before the event's
@@ -56,21 +65,24 @@ def backtest(config, history, promotions, lead_days, anchor, as_json):
     WAPE on the peak day, relative error at the busiest hour, share of hours inside the
     P10-P90 band. Baselines: seasonal naive (last week repeated) and the previous event of
     the same kind scaled by the change in level. With no CONFIG and no files: the demo.
+    A negative LEAD-DAYS re-forecasts after the anchor (-3: three days into the after-sales
+    wave, the re-plan of the returns week).
 
     \b
     Example:
       peakplan backtest                       # the bundled demo
       peakplan backtest configs/shop.toml --lead-days 21
+      peakplan backtest --lead-days -3        # re-forecast three days after the peak
       peakplan backtest --history h.csv --promotions p.csv --json
     """
     try:
-        hist_path, promo_path = _inputs(config, history, promotions)
+        hist_path, promo_path, wave_map = _inputs(config, history, promotions, waves)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             hist = read_history(hist_path)
         for w in caught[:5]:
             click.echo(f"warning: {w.message}", err=True)
-        scores = run_backtest(hist, read_promotions(promo_path), lead_days=lead_days, anchor=anchor)
+        scores = run_backtest(hist, read_promotions(promo_path), lead_days=lead_days, anchor=anchor, waves=wave_map)
     except InputError as exc:
         raise click.ClickException(str(exc).splitlines()[0]) from None
     if as_json:

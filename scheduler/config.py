@@ -25,7 +25,8 @@ class ChatQueue:
     """An inbound chat queue answered live.
 
     ``aht_by_load_s[i]`` is the handle time of one chat while the agent holds ``i + 1`` chats;
-    its length is the concurrency cap.
+    its length is the concurrency cap. ``wave_of`` names the queue whose sale-day volume this
+    queue's after-sales wave follows (:mod:`forecasts.wave`), or None.
     """
 
     name: str
@@ -40,6 +41,7 @@ class ChatQueue:
     open_until: int
     late_cost: float
     floor_cost: float
+    wave_of: str | None = None
 
     @property
     def concurrency(self) -> int:
@@ -182,6 +184,11 @@ class Plan:
     def data_files(self) -> list[Path]:
         return [self.history, self.promotions, self.staff]
 
+    @property
+    def waves(self) -> dict:
+        """Responding queue → orders queue, for the forecaster's after-sales waves."""
+        return {n: q.wave_of for n, q in self.queues.items() if getattr(q, "wave_of", None)}
+
 
 class _Table:
     """A TOML table with typed, key-naming getters."""
@@ -284,7 +291,7 @@ def _chat_queue(name: str, t: _Table) -> ChatQueue:
         target_sl=t.number("target_sl", 0, 1, open_lo=True, open_hi=True), patience_s=patience,
         deflection=t.number("deflection", 0, 1, default=0.0, open_hi=True),
         open_from=t.hour("open_from", "08:00"), open_until=t.hour("open_until", "00:00"), late_cost=t.number("late_cost", 0),
-        floor_cost=t.number("floor_cost", 0, default=0.0),
+        floor_cost=t.number("floor_cost", 0, default=0.0), wave_of=t.get("wave_of", str, "the name of another queue", None),
     )
 
 
@@ -313,6 +320,10 @@ def _queues(root: _Table) -> dict:
         if kind not in QUEUE_KINDS:
             raise t.fail("kind", f"one of {QUEUE_KINDS}", kind)
         queues[name] = _chat_queue(name, t) if kind == "chat" else _backlog_queue(name, t)
+    for name, q in queues.items():
+        if getattr(q, "wave_of", None) is not None and (q.wave_of == name or q.wave_of not in queues):
+            raise table.table(name).fail("wave_of", f"the name of another queue ({', '.join(n for n in queues if n != name)})",
+                                         q.wave_of)
     return queues
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecasts.backtest import run_backtest, summarise, summary_dict
+from forecasts.backtest import backtest_events, run_backtest, summarise, summary_dict
 from forecasts.errors import InputError
 from forecasts.model import PromoForecaster
 from scheduler.backtest_cmd import backtest
@@ -86,6 +86,17 @@ def test_cli_user_errors_are_one_line(tmp_path):
     assert "Traceback" not in res.output
     res = CliRunner().invoke(backtest, ["--history", "h.csv"])
     assert res.exit_code == 1 and "go together" in res.output
+    res = CliRunner().invoke(backtest, ["--history", "h.csv", "--promotions", "p.csv", "--wave", "aftersale"])
+    assert res.exit_code == 1 and "RESPONDING=ORDERS" in res.output
+
+
+def test_reforecast_after_the_peak_scores_the_rest_of_the_event(demo_history, demo_promotions):
+    events = backtest_events(demo_history, demo_promotions, lead_days=-3)
+    assert (events["cutoff"] == events["peak"].dt.normalize() + pd.Timedelta(days=3)).all()
+    assert (events["start"] == events["cutoff"]).all()
+    scores = run_backtest(demo_history, demo_promotions, lead_days=-3, models=("model",), n_draws=50,
+                          waves={"aftersale": "presale"})
+    assert scores["wape_peak_day"].isna().all() and scores["wape"].between(0, 1).all()
 
 
 def test_cli_help_has_an_example():

@@ -10,10 +10,13 @@ WINDOW = ("2026-11-01", "2026-11-18")
 EVENT = "double11-2026"
 
 
-@pytest.fixture(scope="module", params=sorted(MODELS))
+@pytest.fixture(scope="module", params=[*sorted(MODELS), "model_wave"])
 def fitted(request, demo_history, demo_promotions):
-    params = {"n_draws": 200} if request.param == "model" else {}
-    model = MODELS[request.param](**params).fit(demo_history, demo_promotions)
+    name = "model" if request.param == "model_wave" else request.param
+    params = {"n_draws": 200} if name == "model" else {}
+    if request.param == "model_wave":
+        params["waves"] = {"aftersale": "presale"}
+    model = MODELS[name](**params).fit(demo_history, demo_promotions)
     return request.param, model, model.predict(*WINDOW, EVENT)
 
 

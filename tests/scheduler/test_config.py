@@ -21,6 +21,8 @@ def test_small_plan_loads(small_plan_path):
     ('start = "08:00"\nhours = 9', 'start = "08:30"\nhours = 9', "start"),
     ('kind = "backlog"', 'kind = "queue"', "kind"),
     ("max_consecutive_days = 3", "max_consecutive_days = 0", "max_consecutive_days"),
+    ("aht_by_load_s = [240, 300]", 'aht_by_load_s = [240, 300]\nwave_of = "returns"', "wave_of"),
+    ("aht_by_load_s = [240, 300]", 'aht_by_load_s = [240, 300]\nwave_of = "presale"', "wave_of"),
 ])
 def test_bad_key_is_named(tmp_path, old, new, key):
     assert old in SMALL_TOML
