@@ -16,8 +16,9 @@
    (hours are independent once shifts are fixed, and each queue's cost is convex); shifts and
    flows make a roster at once, priced by the checker, with no solver.
 4. **Cover what the staff can.** On queues with a ``floor_cost`` (a target the CS lead wants met
-   wherever the staff allows), the full model moves as few shifts as it must to reach the fewest
-   agent-hours below the requirement; that shortfall then binds the polish (MODEL_NOTES 3.7's
+   wherever the staff allows), the full model first reaches the fewest agent-hours below the
+   requirement (stopping, proven, at the aggregate relaxation's minimum), then moves as few
+   shifts of the first roster as that needs; that shortfall then binds the polish (MODEL_NOTES 3.7's
    recipe, made lexicographic: on the demo the disaggregation left 58-77 agent-hours where 46
    is the proven fewest, and the polish alone did not recover them).
 5. **Polish.** The full model, hinted with that roster (LNS does the work), for the time left,
@@ -361,7 +362,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     if left < 1.0:
         return first, agg_bound
     hint_roster(full, chosen, flows, min(left / 4, 10.0), seed)
-    covered = cover_floor(full, min(0.15 * time_limit_s, left / 3), workers, seed, fewest)
+    covered = cover_floor(full, min(0.35 * time_limit_s, left / 2), workers, seed, fewest)
     if covered is not None:
         chosen, flows, moved, floor = covered
         if moved:
@@ -393,40 +394,54 @@ def floor_steps(floor: list):
     return sum((w // step) * v for w, v in floor)
 
 
-MOVE_WEIGHT = 1000  # an agent-hour below target outweighs this many shifts moved in the cover stage
-
-
 def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewest: float):
     """Cover what the staff can: the fewest agent-hours below the requirement on the queues with a
-    ``floor_cost``, moving as few shifts of the hinted roster as possible (lexicographically: the
-    shortfall first, then the moves). The shortfall reached becomes a constraint of the full model,
-    so the polish keeps it. Needs the complete hint of ``hint_roster``.
+    ``floor_cost``, then as few shifts of the hinted roster moved as possible (lexicographic, two
+    solves). The first minimises the shortfall alone, bounded below by ``fewest`` (the aggregate
+    relaxation's minimum, a valid bound), so it stops, proven, as soon as it reaches it; it gets
+    three quarters of ``seconds``. The second keeps that shortfall and moves the fewest shifts, from
+    the first's roster. The shortfall reached becomes a constraint of the full model, so the polish
+    keeps it. Needs the complete hint of ``hint_roster``.
 
     Returns ``(chosen, flows, shifts moved, {"agent_hours_below", "proven_fewest"})``, or None
     with no floor queue or no solution in time. ``proven_fewest``: the shortfall reached equals
-    ``fewest``, the aggregate relaxation's lower bound, so no roster under the hard rules leaves
-    less (weighted by each queue's floor_cost).
+    ``fewest``, so no roster under the hard rules leaves less (weighted by each queue's floor_cost).
     """
     if not full.floor:
         return None
-    model = full.model.clone()  # the same variables, and the hint
-    hinted = dict(zip(model.proto.solution_hint.vars, model.proto.solution_hint.values))
-    xs = [v for shifts in full.agents for day_vars in shifts.by_day for _, v in day_vars]
+    clock = time.perf_counter()
+    hinted = dict(zip(full.model.proto.solution_hint.vars, full.model.proto.solution_hint.values))
     below = floor_steps(full.floor)
-    model.minimize(MOVE_WEIGHT * below + sum((1 - v) if hinted.get(v.index) else v for v in xs))
-    solver = cp_model.CpSolver()
-    set_limits(solver, seconds, workers, seed)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    model = full.model.clone()  # the same variables, and the hint
+    model.add(below >= int(fewest))
+    model.minimize(below)
+    solver = _solve(model, 0.75 * seconds, workers, seed)
+    if solver is None:
         return None
+    reached = int(solver.value(below))
+    xs = [v for shifts in full.agents for day_vars in shifts.by_day for _, v in day_vars]
+    model = full.model.clone()
+    model.add(below <= reached)
+    model.clear_hints()
+    for v in xs:
+        model.add_hint(v, solver.value(v))
+    model.minimize(sum((1 - v) if hinted.get(v.index) else v for v in xs))
+    solver = _solve(model, max(0.5, seconds - (time.perf_counter() - clock)), workers, seed) or solver
     chosen = {(a, d): o for a, shifts in enumerate(full.agents) for d, day_vars in enumerate(shifts.by_day)
               for o, v in day_vars if solver.value(v)}
     flows = {key: solver.value(v) for key, v in full.flows.items() if len(key[0]) > 1}
-    full.model.add(below <= solver.value(below))
+    full.model.add(below <= reached)
     moved = sum(solver.value(v) != hinted.get(v.index, 0) for v in xs)
     floor = {"agent_hours_below": int(sum(solver.value(v) for _, v in full.floor)),
-             "proven_fewest": bool(solver.value(below) <= fewest)}
+             "proven_fewest": bool(reached <= fewest)}
     return chosen, flows, moved, floor
+
+
+def _solve(model: cp_model.CpModel, seconds: float, workers: int, seed: int) -> cp_model.CpSolver | None:
+    """Solve ``model`` within ``seconds``; the solver if it found a solution, else None."""
+    solver = cp_model.CpSolver()
+    set_limits(solver, seconds, workers, seed)
+    return solver if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
 def hint_roster(full: RosterModel, chosen: dict, flows: dict, seconds: float, seed: int) -> None:
