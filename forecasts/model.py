@@ -25,6 +25,11 @@ Model, per queue q and hour t::
   event's ``kind`` (all events if fewer than two of that kind) and shrunk toward a smooth
   fit ``m`` (empirical Bayes, MODEL_NOTES §1.2): ``w = τ² / (τ² + σ²/E)``. ``m`` is the
   additive day + hour fit for multi-day phases and a 3-hour moving average for short ones.
+* After-sales wave (``waves``, e.g. ``{"aftersale": "presale"}``): the responding queue's
+  after-sales phase has no free profile; its excess is ``b·S·ρ·(k_L * o)``, a gamma-lagged
+  response to the orders queue's excess in the order phases (:mod:`forecasts.wave`), with one
+  ``(ρ, L)`` pair per past event drawn for the bands (weighted by the wave's first days in a
+  re-forecast).
 * Hours of the window outside the driving event get the baseline only; one event (the
   ``event`` argument, or the calendar's event overlapping the window most) drives the uplift.
 * Event scale: the uplift above the baseline is ``b·(1 + S·(U − 1))`` with one scale ``S`` per

@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import platform
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 

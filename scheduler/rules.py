@@ -11,9 +11,10 @@ The solver-free twins of these rules, with the same names, are in ``scheduler.ch
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 from scheduler.shifts import rest_conflicts
 

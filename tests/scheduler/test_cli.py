@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from smallplan import SMALL_TOML, STAFF, write_small_plan
+from smallplan import STAFF, write_small_plan
 from scheduler.cli import main
 
 RUN_FILES = ["forecast.csv", "requirements.csv", "roster.csv", "assignments.csv", "coverage.csv",

@@ -1,10 +1,8 @@
 """The roster model: determinism, conflicts named, and no hard rule broken on random small plans."""
 
-import dataclasses
 import datetime as dt
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
