@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -91,7 +91,7 @@ class _EventData:
     kday: np.ndarray
     y: np.ndarray
     b: np.ndarray
-    wave: np.ndarray | None = field(default=None)
+    wave: np.ndarray | None = None
 
 
 def _phase_hours(data: "_EventData", phases: tuple[str, ...]) -> np.ndarray:
