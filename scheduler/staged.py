@@ -7,14 +7,16 @@
    on what dearer members add) and drops
    fairness and preferences (all >= 0), so its bound is a valid lower bound of the full
    problem. Its LP is nearly integral, so it solves fast.
-2. **Disaggregate.** Per class (in parts of at most ``CHUNK`` agents, each with its share of
-   the counts), a small model gives the counts to named agents under every individual rule,
-   at the least cost: a shift missing from the counts is priced by the late chats it lets
-   through, and every shift by its pay and rest-day premium (cheaper agents and even rest
-   days first).
+2. **Disaggregate.** ``scheduler.greedy.hand_out`` gives each class's counts to named agents
+   with no solver, every hard rule tested as it goes (a first roster in seconds at 1,000 agents);
+   the agents it leaves below a weekly minimum are placed by small CP-SAT parts. Then sweeps of
+   CP-SAT parts (``CHUNK`` agents of one class against the rest of it) re-solve the hand-out at
+   the least cost: a shift missing from the counts is priced by the late chats it lets through,
+   every shift by its pay and rest-day premium (a large-neighbourhood search on the disaggregation).
 3. **First roster.** Flows split each hour's multi-skilled agents greedily by marginal saving
    (hours are independent once shifts are fixed, and each queue's cost is convex); shifts and
-   flows make a roster at once, priced by the checker, with no solver.
+   flows make a roster at once, priced by the checker, with no solver. It is reported after the
+   hand-out and again if the sweeps improve it.
 4. **Cover what the staff can.** On queues with a ``floor_cost`` (a target the CS lead wants met
    wherever the staff allows), the full model first reaches the fewest agent-hours below the
    requirement (stopping, proven, at the aggregate relaxation's minimum), then moves as few
@@ -44,6 +46,7 @@ from ortools.sat.python import cp_model
 from scheduler.checker import cost_breakdown, coverage
 from scheduler.roster import (NoRosterError, RosterModel, RosterResult, add_coverage, option_allowed, service_terms,
                               set_limits)
+from scheduler.greedy import greedy_flows, hand_out, marginal
 from scheduler.pay import rest_day_premium, shift_pay
 from scheduler.rules import (MODEL_RULES, AgentShifts, contract_days, min_hours_due, overtime_eligible, overtime_month,
                              rest_day_vars, week_blocks)
@@ -111,7 +114,7 @@ class AggregateModel:
         for block in week_blocks(plan):
             hours = [opts[o].template.paid_hours * v for d in block for o, v in by_day[d]]
             self.model.add(sum(hours) <= int(sum(self.staff.at[a, "max_week_hours"] for a in members)))
-            due = sum(min_hours_due(self.staff.loc[a], plan, block) for a in members)
+            due = sum(self._least_hours(a, block) for a in members)
             if due:
                 self.model.add(sum(hours) >= due)
         nights = [v for d in range(len(by_day)) for v in works(d, lambda t: t.night)]
@@ -138,8 +141,7 @@ class AggregateModel:
             for d in block:
                 self.terms += [shift_pay(cheapest, opts[o].template, self.full.days[d], plan) * v for o, v in by_day[d]]
                 daily += self._dearer_tiers(k, d, by_day[d], rates)
-            forced = units(sum((self.staff.at[a, "hourly_cost"] - rates[0]) * min_hours_due(self.staff.loc[a], plan, block)
-                               for a in members))
+            forced = units(sum((self.staff.at[a, "hourly_cost"] - rates[0]) * self._least_hours(a, block) for a in members))
             dearer = self.model.new_int_var(0, 10**12, f"dearer_{k}_{block[0]}")
             self.model.add(dearer >= forced)
             if daily:
@@ -168,6 +170,20 @@ class AggregateModel:
                 self.model.add(extra >= working - hi)
                 out.append(w * extra)
         return out
+
+    def _least_hours(self, a: int, block: list[int]) -> int:
+        """The fewest paid hours agent ``a`` can work in a block and meet its contract minimum: the
+        least sum of its shifts' paid hours, one a day, that reaches the minimum (4 x 8 h for 27 h due).
+        Summed over a class, a cut the class-level sum of minimums misses."""
+        due = min_hours_due(self.staff.loc[a], self.plan, block)
+        if due <= 0:
+            return 0
+        lengths = {self.full.opts[o].template.paid_hours for d in block for o, _ in self.full.agents[a].by_day[d]}
+        sums = {0}
+        for _ in block:
+            sums |= {h + x for h in sums for x in lengths if h < due}
+        reached = [h for h in sums if h >= due]
+        return min(reached) if reached else due
 
     def _presence(self) -> dict:
         presence: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(list))
@@ -205,24 +221,24 @@ class AggregateModel:
         over its desk hours, the steepest loss-curve step below the aggregate's coverage among the class's queues."""
         group, opt, total = self.staff.at[self.classes[k][0], "skills"], self.full.opts[o], 0
         for t in opt.desk_hours(d, self.full.n_hours):
-            total += max(max(0, _marginal(self.full, q, t, self.coverage.get((q, t), 0) - 1)) for q in group)
+            total += max(max(0, marginal(self.full, q, t, self.coverage.get((q, t), 0) - 1)) for q in group)
         return total
 
 
-def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: dict, seconds: float, workers: int,
-                       seed: int, worth) -> dict:
-    """Named agents for one class's counts: ``{(agent row, model day): option}``, every individual rule kept.
-
-    ``worth(d, o)`` gives the weights of a missing and of an extra shift against the counts.
-    """
+def part_model(full: RosterModel, part: list[int], targets: dict, worth, hint: dict):
+    """The model giving ``targets`` ``{(model day, option): agents}`` to the agents of ``part``, every
+    individual rule kept, at the least cost: a missing or extra shift weighted by ``worth(d, o)``
+    (units of 10 yuan), every shift by its pay and rest-day premium. Hinted with ``hint``
+    ``{(agent row, model day): option}``. Returns the model and its shift variables ``{(a, d, o): var}``."""
     model, plan, opts = cp_model.CpModel(), full.plan, full.opts
     x: dict[tuple[int, int, int], cp_model.IntVar] = {}
     deviations, costs = [], []
-    for a in members:
+    for a in part:
         shifts = AgentShifts(full.staff.loc[a], full.days, opts, [[] for _ in full.days])
         for d, _ in enumerate(full.days):
             for o, _ in full.agents[a].by_day[d]:
                 x[a, d, o] = model.new_bool_var(f"x_{a}_{d}_{o}")
+                model.add_hint(x[a, d, o], int(hint.get((a, d)) == o))
                 shifts.by_day[d].append((o, x[a, d, o]))
         for rule in MODEL_RULES:
             rule(model, shifts, plan)
@@ -236,128 +252,140 @@ def disaggregate_class(full: RosterModel, members: list[int], k: int, counts: di
     by_key = defaultdict(list)
     for (a, d, o), v in x.items():
         by_key[d, o].append(v)
-    for (kk, d, o), target in counts.items():
-        if kk != k:
-            continue
-        under, over = (model.new_int_var(0, len(members), f"{n}_{d}_{o}") for n in ("under", "over"))
-        have = sum(by_key.get((d, o), []))
-        model.add(have + under - over == target)
+    for (d, o), target in targets.items():
+        under, over = model.new_int_var(0, target, f"under_{d}_{o}"), model.new_int_var(0, len(part), f"over_{d}_{o}")
+        model.add(sum(by_key.get((d, o), [])) + under - over == target)
         w_under, w_over = worth(d, o)
         deviations += [w_under * under, w_over * over]
     for (d, o), vs in by_key.items():
-        if (k, d, o) not in counts:
+        if (d, o) not in targets:
             deviations.append(worth(d, o)[1] * sum(vs))
     model.minimize(sum(deviations) + sum(costs))
-    for attempt in range(6):  # a schedule exists for every agent (checked before): keep looking until found
-        solver = cp_model.CpSolver()
-        set_limits(solver, seconds * 2 ** attempt, 1, seed)
-        solver.parameters.relative_gap_limit = 1e-3  # near enough: the polish has the rest of the time
-        if workers > 1:  # wall time; deterministic time only where one worker must repeat itself exactly
-            solver.parameters.max_deterministic_time = float("inf")
-            solver.parameters.max_time_in_seconds = seconds * 2 ** attempt
-        if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return {(a, d): o for (a, d, o), v in x.items() if solver.value(v)}
-    raise RuntimeError(f"no schedule found for agent class {k} ({len(members)} agents)")
+    return model, x
 
 
-def _marginal(full, q: str, t: int, c: int) -> int:
-    """Objective units one more agent on queue ``q`` in hour ``t`` saves, at ``c`` agents already there."""
-    need, queue = int(full.required[q][t]), full.plan.queues[q]
-    curve = full.curves.get((q, t))
-    saved = sum(w for b, w in curve.tiers if b > c) if curve is not None else 0
-    if c < need:
-        saved += units(queue.floor_cost)
-    else:
-        saved -= units(full.plan.costs.overstaff_per_agent_hour)
-    return saved
+def solve_part(full: RosterModel, part: list[int], targets: dict, worth, hint: dict, seconds: float, seed: int):
+    """One part's shifts ``{(a, d): option}`` from ``part_model`` (one CP-SAT worker, at most ``seconds``
+    of deterministic time), or None if none was found; and the deterministic time spent."""
+    model, x = part_model(full, part, targets, worth, hint)
+    solver = cp_model.CpSolver()
+    set_limits(solver, seconds, 1, seed)
+    solver.parameters.relative_gap_limit = 1e-3  # near enough: the polish has the rest of the time
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, solver.deterministic_time
+    return {(a, d): o for (a, d, o), v in x.items() if solver.value(v)}, solver.deterministic_time
 
 
-def greedy_flows(full: RosterModel, chosen: dict) -> dict:
-    """Per hour, give each multi-skilled agent at the desk to the queue where one more agent saves most.
+AGGREGATE_MAX_S = 10.0  # the aggregate stops at a 0.1% gap, in 8-10 s at 1,000 agents: this keeps the first roster near 25 s
+CHUNK = 20  # agents per disaggregation part
+MIN_PART_S = 0.25  # the least deterministic time a part gets (it stops sooner at a 0.1% gap)
 
-    With the shifts fixed, the hours are independent and each queue's cost is convex in its
-    agents, so this marginal allocation is a good (usually optimal) split; the polish refines it.
+
+class Disaggregation:
+    """The aggregate's counts handed to named agents: ``hand_out`` first (no solver), CP-SAT parts after.
+
+    Per class, the greedy's agents still below a weekly minimum are placed by a CP-SAT part
+    (``place_short``: with them, the class's other agents keep their shifts and the part's targets
+    are the counts less what those others cover, so the parts of a class never double-count).
+    ``improve`` then sweeps each class in parts of ``CHUNK`` agents (a fresh partition each sweep),
+    each part re-solved against the rest of its class and kept only if its model prices it no
+    worse: a large-neighbourhood search over the disaggregation. Classes are independent, so
+    ``workers`` of them run at once (one CP-SAT worker each; the solver releases the GIL). With one
+    worker the budget is counted in deterministic time, so a run repeats itself exactly.
     """
-    present: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for (a, d), o in chosen.items():
-        opt, group = full.opts[o], full.staff.at[a, "skills"]
-        for t in opt.desk_hours(d, full.n_hours):
-            present[group][t] += 1
-    flows = {}
-    for t in range(full.n_hours):
-        cover = defaultdict(int)
-        for group, hours in present.items():
-            if len(group) == 1 and hours.get(t):
-                cover[group[0]] += hours[t]
-        units_left = {g: hours.get(t, 0) for g, hours in present.items() if len(g) > 1}
-        split = {(g, q): 0 for g in units_left for q in g}
-        while any(units_left.values()):
-            g, q = max(((g, q) for g, n in units_left.items() if n for q in g), key=lambda gq: _marginal(full, gq[1], t, cover[gq[1]]))
-            split[g, q] += 1
-            cover[q] += 1
-            units_left[g] -= 1
-        for (g, q), n in split.items():
-            if (g, q, t) in full.flows:
-                flows[g, q, t] = n
-    return flows
 
+    def __init__(self, full: RosterModel, agg: AggregateModel, counts: dict, seed: int):
+        self.full, self.agg, self.seed = full, agg, seed
+        self.targets = [{(d, o): c for (kk, d, o), c in counts.items() if kk == k} for k in range(len(agg.classes))]
+        self.plans: list[dict] = []  # per class: {(agent row, model day): option}, each class's own (threads share none)
+        self.short: list[list[int]] = []
+        for k, members in enumerate(agg.classes):
+            chosen, short = hand_out(full, members, self.targets[k], lambda d, o, k=k: agg.shift_value(k, d, o))
+            self.plans.append(chosen)
+            self.short.append(short)
 
-CHUNK = 20  # agents per disaggregation model; a larger class is split, each part taking its share of the counts
-MIN_PART_S = 0.25  # the least time a disaggregation part gets (it stops sooner at a 0.1% gap)
+    @property
+    def chosen(self) -> dict:
+        return {key: o for plan in self.plans for key, o in plan.items()}
 
+    def worth(self, k: int):
+        def worth(d, o):  # in units of 10 yuan: the late chats a missing shift lets through (pay is priced apart)
+            return max(1, round(self.agg.shift_value(k, d, o) / 100)), 1
+        return worth
 
-def chunk_counts(counts: dict, k: int, members: list[int]) -> list[tuple[list[int], dict]]:
-    """Split class ``k`` into parts of at most ``CHUNK`` agents, each with its share of every count
-    (cumulative rounding, so the shares add up to the class's counts exactly)."""
-    parts = [members[i:i + CHUNK] for i in range(0, len(members), CHUNK)]
-    out, done = [], 0
-    for part in parts:
-        before, done = done, done + len(part)
-        share = {key: round(c * done / len(members)) - round(c * before / len(members))
-                 for key, c in counts.items() if key[0] == k}
-        out.append((part, share))
-    return out
+    def _part_targets(self, k: int, part: list[int]) -> dict:
+        inside, covered = set(part), defaultdict(int)
+        for (a, d), o in self.plans[k].items():
+            if a not in inside:
+                covered[d, o] += 1
+        return {key: max(0, c - covered[key]) for key, c in self.targets[k].items()}
 
+    def _assign(self, k: int, part: list[int], plan: dict) -> None:
+        inside = set(part)
+        self.plans[k] = {key: o for key, o in self.plans[k].items() if key[0] not in inside} | plan
 
-def disaggregate(full: RosterModel, agg: AggregateModel, counts: dict, seconds: float, workers: int, seed: int) -> dict:
-    """Every class's counts to named agents, ``{(agent row, model day): option}``.
+    def _solve(self, k: int, part: list[int], seconds: float):
+        inside = set(part)
+        hint = {key: o for key, o in self.plans[k].items() if key[0] in inside}
+        return solve_part(self.full, part, self._part_targets(k, part), self.worth(k), hint, seconds, self.seed)
 
-    The parts are independent: ``workers`` of them solve at once (one CP-SAT worker each; the
-    solver releases the GIL), each with its share of ``seconds`` by head count times the
-    parallelism, and at least ``MIN_PART_S``. One worker solves them in order, so the result repeats.
-    """
-    jobs = []
-    for k, members in enumerate(agg.classes):
-        def worth(d, o, k=k):  # in units of 10 yuan: the late chats a missing shift lets through (pay is priced apart)
-            return max(1, round(agg.shift_value(k, d, o) / 100)), 1
-        for part, part_counts in chunk_counts(counts, k, members):
-            budget = max(MIN_PART_S, seconds * max(1, workers) * len(part) / len(full.staff))
-            jobs.append((part, k, part_counts, budget, worth))
+    def place_short(self, k: int) -> None:
+        """Re-solve the greedy's agents below a weekly minimum with class mates up to ``CHUNK``, until placed."""
+        members, short = self.agg.classes[k], self.short[k]
+        for i in range(0, len(short), CHUNK):
+            part = short[i:i + CHUNK]
+            part += [a for a in members if a not in set(short)][:CHUNK - len(part)]
+            for attempt in range(6):  # a schedule exists for every agent (checked before): keep looking until found
+                plan, _ = self._solve(k, part, MIN_PART_S * 4 * 2 ** attempt)
+                if plan is not None:
+                    self._assign(k, part, plan)
+                    break
+            else:
+                raise RuntimeError(f"no schedule found for agent class {k} ({len(members)} agents)")
+        self.short[k] = []
 
-    def solve(job):
-        part, k, part_counts, budget, worth = job
-        return disaggregate_class(full, part, k, part_counts, budget, workers, seed, worth)
+    def improve(self, k: int, seconds: float) -> None:
+        """Sweeps of CP-SAT parts over class ``k``, its share of ``seconds`` by head count (wall time,
+        or deterministic time with one worker)."""
+        members, spent, clock = self.agg.classes[k], 0.0, time.perf_counter()
+        budget = seconds * self.workers * len(members) / len(self.full.staff)
+        per_part = max(MIN_PART_S, budget * min(1.0, CHUNK / len(members)))
+        rng = np.random.default_rng([self.seed, k])
+        for sweep in range(1 if len(members) <= CHUNK else 100):
+            order = list(members) if sweep == 0 else [int(a) for a in rng.permutation(members)]
+            for i in range(0, len(order), CHUNK):
+                if (spent if self.workers == 1 else time.perf_counter() - clock) >= budget:
+                    return
+                plan, used = self._solve(k, order[i:i + CHUNK], per_part)
+                spent += used
+                if plan is not None:
+                    self._assign(k, order[i:i + CHUNK], plan)
 
-    chosen = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for part_plan in pool.map(solve, jobs):
-            chosen.update(part_plan)
-    return chosen
+    def run(self, job, workers: int) -> None:
+        """Run ``job(k)`` for every class, ``workers`` classes at a time, largest first."""
+        self.workers = max(1, workers)
+        order = sorted(range(len(self.agg.classes)), key=lambda k: -len(self.agg.classes[k]))
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            list(pool.map(job, order))
 
 
 def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
     """Aggregate, disaggregate, complete, cover and polish; returns (RosterResult, aggregate bound)."""
     clock = time.perf_counter()
     agg = AggregateModel(full)
-    fewest = agg.fewest_below(min(5.0, 0.05 * time_limit_s), workers, seed)
-    counts, agg_bound = agg.solve(0.25 * time_limit_s, workers, seed)
+    counts, agg_bound = agg.solve(min(0.25 * time_limit_s, AGGREGATE_MAX_S), workers, seed)
     if counts is None:  # no aggregate plan in time: the full model for what is left
         return full.solve(max(1.0, time_limit_s - (time.perf_counter() - clock)), workers, seed, progress), None
-    chosen = disaggregate(full, agg, counts, 0.2 * time_limit_s, workers, seed)
-    flows = greedy_flows(full, chosen)
-    first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
-    if progress is not None:
-        progress(time.perf_counter() - clock, first.objective, first.bound, first.gap)
+    dis = Disaggregation(full, agg, counts, seed)
+    dis.run(dis.place_short, workers)
+    chosen, flows, first = _priced(full, dis, agg_bound, clock, progress)
+    fewest = agg.fewest_below(min(5.0, 0.05 * time_limit_s), workers, seed)
+    dis.run(lambda k: dis.improve(k, 0.2 * time_limit_s), workers)
+    better = _priced(full, dis, agg_bound, clock, None)
+    if better[2].objective < first.objective:
+        chosen, flows, first = better
+        if progress is not None:
+            progress(time.perf_counter() - clock, first.objective, first.bound, first.gap)
     left = time_limit_s - (time.perf_counter() - clock)
     if left < 1.0:
         return first, agg_bound
@@ -386,6 +414,16 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
         return dataclasses.replace(polished, floor=first.floor, wall_s=time.perf_counter() - clock), agg_bound
     return dataclasses.replace(first, bound=max(first.bound, polished.bound), interrupted=polished.interrupted,
                                wall_s=time.perf_counter() - clock), agg_bound
+
+
+def _priced(full: RosterModel, dis: Disaggregation, agg_bound, clock: float, progress):
+    """The disaggregation's shifts, flows split greedily, and the roster they make (reported to ``progress``)."""
+    chosen = dict(dis.chosen)
+    flows = greedy_flows(full, chosen)
+    roster = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
+    if progress is not None:
+        progress(time.perf_counter() - clock, roster.objective, roster.bound, roster.gap)
+    return chosen, flows, roster
 
 
 def floor_steps(floor: list):

@@ -1,0 +1,234 @@
+"""The solver-free steps of the staged solve: shifts from the aggregate's counts, flows from shifts.
+
+``hand_out`` gives each class's counts (agents of the class on option ``o`` of day ``d``) to
+named agents, day by day, without a solver: for each count it takes the agents the rules still
+allow (``AgentPlan.fits``, every hard rule tested incrementally), those whose contract minimum
+is most at risk first, then the cheapest (pay, rest-day premium, preferences), then those with
+the fewest hours. A second pass tops up agents still below their weekly minimum, preferring
+counts left unfilled, then the shifts worth most. Agents it cannot bring to their minimum are
+returned for the CP-SAT disaggregation to place (``scheduler.staged``); the checker stays the
+judge of every roster written.
+
+``greedy_flows`` splits each hour's multi-skilled agents over their queues by marginal saving.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from scheduler.pay import preference_broken, rest_day_premium, shift_pay
+from scheduler.rules import contract_days, min_hours_due, overtime_eligible, week_blocks
+from scheduler.shifts import rest_conflicts
+from scheduler.slcurve import units
+
+
+class RuleTables:
+    """What the rules need per plan, indexed by model day: blocks, months, night windows, rest conflicts."""
+
+    def __init__(self, full):
+        plan, n = full.plan, len(full.days)
+        self.plan, self.opts, self.n = plan, full.opts, n
+        self.blocks = week_blocks(plan)
+        self.block_of = {d: b for b, block in enumerate(self.blocks) for d in block}
+        self.month_of = [plan.roster_days[max(block[0], 1)].timetuple()[:2] for block in self.blocks]
+        self.windows = [(s, s + 7) for s in range(max(1, n - 6))]
+        self.windows_of = [[w for w in self.windows if w[0] <= d < w[1]] for d in range(n)]
+        self.after, self.before = defaultdict(list), defaultdict(list)  # by template name: (gap, other template)
+        for first, second, gap in rest_conflicts(list(plan.shifts.values()), plan.rules.min_rest_h):
+            self.after[first].append((gap, second))
+            self.before[second].append((gap, first))
+
+
+class AgentPlan:
+    """One agent's shifts as they are handed out, and the incremental test of one more."""
+
+    def __init__(self, full, tables: RuleTables, a: int):
+        self.a, self.t, self.agent = a, tables, full.agents[a].agent
+        plan = full.plan
+        self.allowed = [{o for o, _ in day_vars} for day_vars in full.agents[a].by_day]
+        self.shift = [-1] * tables.n
+        self.hours = [0] * len(tables.blocks)
+        self.days = [0] * len(tables.blocks)
+        self.extra_h = [0] * len(tables.blocks)  # hours past the standard day, per block
+        self.due = [min_hours_due(self.agent, plan, block) for block in tables.blocks]
+        self.free_days = [contract_days(self.agent, plan, block) for block in tables.blocks]
+        self.eligible = overtime_eligible(self.agent, plan)
+        self.premium = rest_day_premium(self.agent, plan)
+
+    def template(self, d: int):
+        return self.t.opts[self.shift[d]].template if 0 <= d < self.t.n and self.shift[d] >= 0 else None
+
+    def fits(self, d: int, o: int) -> bool:
+        """Whether option ``o`` on day ``d`` keeps every hard rule, given the shifts so far."""
+        if self.shift[d] >= 0 or o not in self.allowed[d]:
+            return False
+        t, rules = self.t.opts[o].template, self.t.plan.rules
+        return (self._rested(d, t) and self._run_with(d) <= rules.max_consecutive_days
+                and self.hours[self.t.block_of[d]] + t.paid_hours <= self.agent.max_week_hours
+                and self._nights_ok(d, t) and self._overtime_with(d, t) <= rules.max_overtime_h_month)
+
+    def _rested(self, d: int, t) -> bool:
+        if any(getattr(self.template(d + gap), "name", None) == other for gap, other in self.t.after[t.name]):
+            return False
+        return not any(getattr(self.template(d - gap), "name", None) == other for gap, other in self.t.before[t.name])
+
+    def _run_with(self, d: int) -> int:
+        run, e = 1, d - 1
+        while e >= 0 and self.shift[e] >= 0:
+            run, e = run + 1, e - 1
+        e = d + 1
+        while e < self.t.n and self.shift[e] >= 0:
+            run, e = run + 1, e + 1
+        return run
+
+    def _nights_ok(self, d: int, t) -> bool:
+        rules, off = self.t.plan.rules, self.t.plan.rules.night_to_day_days_off
+        if not t.night:
+            return not any((u := self.template(d - g)) is not None and u.night for g in range(1, off + 1))
+        if any((u := self.template(d + g)) is not None and not u.night for g in range(1, off + 1)):
+            return False
+        nights = self.night_days()
+        if len(nights) + 1 > rules.max_nights:
+            return False
+        return all(sum(s <= e < w for e in nights) + 1 <= rules.max_nights_per_7_days for s, w in self.t.windows_of[d])
+
+    def night_days(self) -> list[int]:
+        return [e for e in range(self.t.n) if (u := self.template(e)) is not None and u.night]
+
+    def nights(self) -> int:
+        return len(self.night_days())
+
+    def _overtime_with(self, d: int, t) -> float:
+        """Overtime hours in the month of day ``d`` with option template ``t`` added (0 if not eligible)."""
+        if not self.eligible:
+            return 0
+        std, b = self.t.plan.rules.daily_standard_h, self.t.block_of[d]
+        total = 0
+        for c, month in enumerate(self.t.month_of):
+            if month != self.t.month_of[b]:
+                continue
+            days, extra = self.days[c] + (c == b), self.extra_h[c] + (max(0, round(t.paid_hours - std)) if c == b else 0)
+            total += max(0, days - self.free_days[c]) * int(std) + extra
+        return total
+
+    def add(self, d: int, o: int) -> None:
+        t, b = self.t.opts[o].template, self.t.block_of[d]
+        self.shift[d] = o
+        self.hours[b] += t.paid_hours
+        self.days[b] += 1
+        self.extra_h[b] += max(0, round(t.paid_hours - self.t.plan.rules.daily_standard_h))
+
+    def need(self, d: int) -> float:
+        """Hours still due in day ``d``'s block, per day left in it on which the agent may work."""
+        b = self.t.block_of[d]
+        short = self.due[b] - self.hours[b]
+        if short <= 0:
+            return 0.0
+        left = sum(1 for e in self.t.blocks[b] if e >= d and self.shift[e] < 0 and self.allowed[e])
+        return short / max(1, left)
+
+    def short(self) -> list[int]:
+        """Blocks in which the agent is paid less than the contract's minimum."""
+        return [b for b in range(len(self.due)) if self.hours[b] < self.due[b]]
+
+
+def _price(full, p: AgentPlan, d: int, o: int) -> int:
+    """Objective units the shift adds: pay, a rest-day premium once past the contract's days, a broken preference."""
+    t = full.opts[o].template
+    cost = shift_pay(p.agent, t, full.days[d], full.plan)
+    if p.days[p.t.block_of[d]] >= p.free_days[p.t.block_of[d]]:
+        cost += p.premium
+    return cost + units(full.plan.costs.preference) * preference_broken(p.agent, t, full.days[d])
+
+
+def _fill(full, plans: list[AgentPlan], d: int, o: int, count: int, fitting: dict) -> int:
+    """Give option ``o`` of day ``d`` to up to ``count`` agents; returns how many it could not place.
+
+    ``fitting[a]``: the options agent ``a`` may still take on day ``d``. A night goes first to
+    agents who could not work a day shift today anyway (a night run continues rather than a new
+    one blocking days), then by the hours still due, the price and the hours so far.
+    """
+    night, longest = full.opts[o].template.night, full.plan.rules.max_consecutive_days
+    day_ok = lambda p: any(not full.opts[u].template.night for u in fitting[p.a])  # noqa: E731
+    ranked = sorted((p for p in plans if o in fitting[p.a] and p.shift[d] < 0),
+                    key=lambda p: (night and day_ok(p), -round(p.need(d), 3), p._run_with(d) >= longest,
+                                   _price(full, p, d, o), sum(p.hours), p.a))
+    for p in ranked[:count]:
+        p.add(d, o)
+    return count - min(count, len(ranked))
+
+
+def _top_up(full, p: AgentPlan, left: dict, worth) -> None:
+    """Add shifts to an agent below its weekly minimum: unfilled counts first, then the shifts worth most."""
+    for b in p.short():
+        while p.hours[b] < p.due[b]:
+            free = [(d, o) for d in p.t.blocks[b] if p.shift[d] < 0 for o in p.allowed[d] if p.fits(d, o)]
+            if not free:
+                break
+            d, o = max(free, key=lambda do: (left.get(do, 0) > 0, worth(*do) - _price(full, p, *do)))
+            p.add(d, o)
+            if left.get((d, o), 0) > 0:
+                left[d, o] -= 1
+
+
+def hand_out(full, members: list[int], counts: dict, worth) -> tuple[dict, list[int]]:
+    """One class's counts ``{(day, option): agents}`` to its ``members``, with no solver.
+
+    ``worth(d, o)``: objective units an agent on that option saves (for the top-up). Returns
+    ``({(agent row, model day): option}, agents still below a weekly minimum)``.
+    """
+    tables = RuleTables(full)
+    plans = [AgentPlan(full, tables, a) for a in members]
+    left = {}
+    for d in range(tables.n):
+        todo = [(o, c) for (dd, o), c in counts.items() if dd == d and c > 0]
+        fitting = {p.a: {o for o in p.allowed[d] if p.fits(d, o)} for p in plans}
+        for o, c in sorted(todo, key=lambda oc: (not full.opts[oc[0]].template.night, -full.opts[oc[0]].template.paid_hours, oc[0])):
+            left[d, o] = _fill(full, plans, d, o, c, fitting)
+    for p in plans:
+        if p.short():
+            _top_up(full, p, left, worth)
+    chosen = {(p.a, d): o for p in plans for d, o in enumerate(p.shift) if o >= 0}
+    return chosen, [p.a for p in plans if p.short()]
+
+
+def marginal(full, q: str, t: int, c: int) -> int:
+    """Objective units one more agent on queue ``q`` in hour ``t`` saves, at ``c`` agents already there."""
+    need, queue = int(full.required[q][t]), full.plan.queues[q]
+    curve = full.curves.get((q, t))
+    saved = sum(w for b, w in curve.tiers if b > c) if curve is not None else 0
+    if c < need:
+        saved += units(queue.floor_cost)
+    else:
+        saved -= units(full.plan.costs.overstaff_per_agent_hour)
+    return saved
+
+
+def greedy_flows(full, chosen: dict) -> dict:
+    """Per hour, give each multi-skilled agent at the desk to the queue where one more agent saves most.
+
+    With the shifts fixed, the hours are independent and each queue's cost is convex in its
+    agents, so this marginal allocation is a good (usually optimal) split; the polish refines it.
+    """
+    present: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (a, d), o in chosen.items():
+        opt, group = full.opts[o], full.staff.at[a, "skills"]
+        for t in opt.desk_hours(d, full.n_hours):
+            present[group][t] += 1
+    flows = {}
+    for t in range(full.n_hours):
+        cover = defaultdict(int)
+        for group, hours in present.items():
+            if len(group) == 1 and hours.get(t):
+                cover[group[0]] += hours[t]
+        units_left = {g: hours.get(t, 0) for g, hours in present.items() if len(g) > 1}
+        split = {(g, q): 0 for g in units_left for q in g}
+        while any(units_left.values()):
+            g, q = max(((g, q) for g, n in units_left.items() if n for q in g), key=lambda gq: marginal(full, gq[1], t, cover[gq[1]]))
+            split[g, q] += 1
+            cover[q] += 1
+            units_left[g] -= 1
+        for (g, q), n in split.items():
+            if (g, q, t) in full.flows:
+                flows[g, q, t] = n
+    return flows
