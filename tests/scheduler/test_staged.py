@@ -59,3 +59,27 @@ def test_plan_without_a_floor_queue_skips_the_cover_stage(solved_small):
     bare = dataclasses.replace(plan, queues=queues)
     full = RosterModel(bare, staff, req, flags, symmetry=False)
     assert full.floor == [] and cover_floor(full, 1, 1, 0, 0.0) is None
+
+
+def test_aggregate_bound_is_below_the_full_models_optimum(solved_small):
+    plan, staff, req, flags, _ = solved_small
+    strict = staff.copy()
+    strict["min_week_hours"] = [30.0, 27.0, 20.0, 0.0, 35.0, 14.0, 30.0, 0.0, 10.0, 12.0]  # minimums that whole shifts overshoot
+    full = RosterModel(plan, strict, req, flags, symmetry=False)
+    agg = AggregateModel(full)
+    _, bound = agg.solve(5, 1, 0)
+    solver = cp_model.CpSolver()
+    set_limits(solver, 30, 1, 0)
+    assert solver.solve(full.model) == cp_model.OPTIMAL
+    assert bound <= solver.objective_value / 10 + 1e-6
+
+
+def test_least_hours_rounds_a_minimum_up_to_whole_shifts(solved_small):
+    plan, staff, req, flags, _ = solved_small
+    strict = staff.copy()
+    strict.loc[0, "min_week_hours"] = 30.0  # 30 h a week pro rata over the plan's 4 days: 17 h due
+    full = RosterModel(plan, strict, req, flags, symmetry=False)
+    agg = AggregateModel(full)
+    block = [d for d in range(len(full.days))]
+    assert agg._least_hours(0, block) == 24  # three 8-hour shifts; two would pay 16
+    assert agg._least_hours(3, block) == 0  # no minimum
