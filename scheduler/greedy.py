@@ -95,9 +95,6 @@ class AgentPlan:
     def night_days(self) -> list[int]:
         return [e for e in range(self.t.n) if (u := self.template(e)) is not None and u.night]
 
-    def nights(self) -> int:
-        return len(self.night_days())
-
     def _overtime_with(self, d: int, t) -> float:
         """Overtime hours in the month of day ``d`` with option template ``t`` added (0 if not eligible)."""
         if not self.eligible:
@@ -171,13 +168,14 @@ def _top_up(full, p: AgentPlan, left: dict, worth) -> None:
                 left[d, o] -= 1
 
 
-def hand_out(full, members: list[int], counts: dict, worth) -> tuple[dict, list[int]]:
+def hand_out(full, members: list[int], counts: dict, worth, tables: RuleTables | None = None) -> tuple[dict, list[int]]:
     """One class's counts ``{(day, option): agents}`` to its ``members``, with no solver.
 
-    ``worth(d, o)``: objective units an agent on that option saves (for the top-up). Returns
+    ``worth(d, o)``: objective units an agent on that option saves (for the top-up); ``tables``:
+    the plan's ``RuleTables``, built here if not given. Returns
     ``({(agent row, model day): option}, agents still below a weekly minimum)``.
     """
-    tables = RuleTables(full)
+    tables = tables or RuleTables(full)
     plans = [AgentPlan(full, tables, a) for a in members]
     left = {}
     for d in range(tables.n):

@@ -46,7 +46,7 @@ from ortools.sat.python import cp_model
 from scheduler.checker import cost_breakdown, coverage
 from scheduler.roster import (NoRosterError, RosterModel, RosterResult, add_coverage, option_allowed, service_terms,
                               set_limits)
-from scheduler.greedy import greedy_flows, hand_out, marginal
+from scheduler.greedy import RuleTables, greedy_flows, hand_out, marginal
 from scheduler.pay import rest_day_premium, shift_pay
 from scheduler.rules import (MODEL_RULES, AgentShifts, contract_days, min_hours_due, overtime_eligible, overtime_month,
                              rest_day_vars, week_blocks)
@@ -72,6 +72,7 @@ class AggregateModel:
         self.model = cp_model.CpModel()
         self.classes = agent_classes(self.staff)
         self.y: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        self._least: dict[tuple[int, int], int] = {}  # (agent, block's first day): least payable hours
         self.terms: list = []
         for k, members in enumerate(self.classes):
             self._class(k, members)
@@ -174,7 +175,12 @@ class AggregateModel:
     def _least_hours(self, a: int, block: list[int]) -> int:
         """The fewest paid hours agent ``a`` can work in a block and meet its contract minimum: the
         least sum of its shifts' paid hours, one a day, that reaches the minimum (4 x 8 h for 27 h due).
-        Summed over a class, a cut the class-level sum of minimums misses."""
+        Summed over a class, a cut the class-level sum of minimums misses. Computed once per agent and block."""
+        if (a, block[0]) not in self._least:
+            self._least[a, block[0]] = self._least_paid(a, block)
+        return self._least[a, block[0]]
+
+    def _least_paid(self, a: int, block: list[int]) -> int:
         due = min_hours_due(self.staff.loc[a], self.plan, block)
         if due <= 0:
             return 0
@@ -276,7 +282,7 @@ def solve_part(full: RosterModel, part: list[int], targets: dict, worth, hint: d
     return {(a, d): o for (a, d, o), v in x.items() if solver.value(v)}, solver.deterministic_time
 
 
-AGGREGATE_MAX_S = 10.0  # the aggregate stops at a 0.1% gap, in 8-10 s at 1,000 agents: this keeps the first roster near 25 s
+AGGREGATE_MAX_S = 10.0  # the aggregate stops at a 0.1% gap, in 8-10 s at 1,000 agents: this keeps the first roster near 21 s
 CHUNK = 20  # agents per disaggregation part
 MIN_PART_S = 0.25  # the least deterministic time a part gets (it stops sooner at a 0.1% gap)
 
@@ -288,8 +294,8 @@ class Disaggregation:
     (``place_short``: with them, the class's other agents keep their shifts and the part's targets
     are the counts less what those others cover, so the parts of a class never double-count).
     ``improve`` then sweeps each class in parts of ``CHUNK`` agents (a fresh partition each sweep),
-    each part re-solved against the rest of its class and kept only if its model prices it no
-    worse: a large-neighbourhood search over the disaggregation. Classes are independent, so
+    each part re-solved against the rest of its class, hinted with its current shifts so that
+    CP-SAT starts from them: a large-neighbourhood search over the disaggregation. Classes are independent, so
     ``workers`` of them run at once (one CP-SAT worker each; the solver releases the GIL). With one
     worker the budget is counted in deterministic time, so a run repeats itself exactly.
     """
@@ -299,8 +305,9 @@ class Disaggregation:
         self.targets = [{(d, o): c for (kk, d, o), c in counts.items() if kk == k} for k in range(len(agg.classes))]
         self.plans: list[dict] = []  # per class: {(agent row, model day): option}, each class's own (threads share none)
         self.short: list[list[int]] = []
+        tables = RuleTables(full)
         for k, members in enumerate(agg.classes):
-            chosen, short = hand_out(full, members, self.targets[k], lambda d, o, k=k: agg.shift_value(k, d, o))
+            chosen, short = hand_out(full, members, self.targets[k], lambda d, o, k=k: agg.shift_value(k, d, o), tables)
             self.plans.append(chosen)
             self.short.append(short)
 
@@ -332,9 +339,10 @@ class Disaggregation:
     def place_short(self, k: int) -> None:
         """Re-solve the greedy's agents below a weekly minimum with class mates up to ``CHUNK``, until placed."""
         members, short = self.agg.classes[k], self.short[k]
+        mates = [a for a in members if a not in set(short)]
         for i in range(0, len(short), CHUNK):
             part = short[i:i + CHUNK]
-            part += [a for a in members if a not in set(short)][:CHUNK - len(part)]
+            part += mates[:CHUNK - len(part)]
             for attempt in range(6):  # a schedule exists for every agent (checked before): keep looking until found
                 plan, _ = self._solve(k, part, MIN_PART_S * 4 * 2 ** attempt)
                 if plan is not None:
@@ -378,14 +386,14 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
         return full.solve(max(1.0, time_limit_s - (time.perf_counter() - clock)), workers, seed, progress), None
     dis = Disaggregation(full, agg, counts, seed)
     dis.run(dis.place_short, workers)
-    chosen, flows, first = _priced(full, dis, agg_bound, clock, progress)
+    chosen, flows, first = _priced(full, dis, agg_bound, clock)
+    _report(progress, clock, first)
     fewest = agg.fewest_below(min(5.0, 0.05 * time_limit_s), workers, seed)
     dis.run(lambda k: dis.improve(k, 0.2 * time_limit_s), workers)
-    better = _priced(full, dis, agg_bound, clock, None)
+    better = _priced(full, dis, agg_bound, clock)
     if better[2].objective < first.objective:
         chosen, flows, first = better
-        if progress is not None:
-            progress(time.perf_counter() - clock, first.objective, first.bound, first.gap)
+        _report(progress, clock, first)
     left = time_limit_s - (time.perf_counter() - clock)
     if left < 1.0:
         return first, agg_bound
@@ -396,8 +404,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
         if moved:
             hint_roster(full, chosen, flows, min(left / 4, 10.0), seed)
             first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
-            if progress is not None:
-                progress(time.perf_counter() - clock, first.objective, first.bound, first.gap)
+            _report(progress, clock, first)
         first = dataclasses.replace(first, floor=floor)
     offset = time.perf_counter() - clock
     left = time_limit_s - offset
@@ -416,14 +423,16 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
                                wall_s=time.perf_counter() - clock), agg_bound
 
 
-def _priced(full: RosterModel, dis: Disaggregation, agg_bound, clock: float, progress):
-    """The disaggregation's shifts, flows split greedily, and the roster they make (reported to ``progress``)."""
-    chosen = dict(dis.chosen)
+def _priced(full: RosterModel, dis: Disaggregation, agg_bound, clock: float):
+    """The disaggregation's shifts, flows split greedily, and the roster they make."""
+    chosen = dis.chosen
     flows = greedy_flows(full, chosen)
-    roster = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
+    return chosen, flows, first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
+
+
+def _report(progress, clock: float, roster: RosterResult) -> None:
     if progress is not None:
         progress(time.perf_counter() - clock, roster.objective, roster.bound, roster.gap)
-    return chosen, flows, roster
 
 
 def floor_steps(floor: list):
