@@ -3,9 +3,9 @@
 1. **Aggregate.** Agents that share every rule-relevant attribute form a class; the model
    decides how many agents of each class work each shift option each day (integer counts),
    under the classes' summed rules. It keeps coverage, service level lost and over-staffing
-   exactly, prices wages from below (the cheapest member's rate, plus the larger of two bounds
-   on what dearer members add) and drops
-   fairness and preferences (all >= 0), so its bound is a valid lower bound of the full
+   exactly, prices wages and rest-day premiums from below (a class's paid hours and rest days
+   given to its cheapest members first, each member's least payable hours at its own rate) and
+   drops fairness and preferences (all >= 0), so its bound is a valid lower bound of the full
    problem. Its LP is nearly integral, so it solves fast.
 2. **Disaggregate.** ``scheduler.greedy.hand_out`` gives each class's counts to named agents
    with no solver, every hard rule tested as it goes (a first roster in seconds at 1,000 agents);
@@ -18,16 +18,16 @@
    flows make a roster at once, priced by the checker, with no solver. It is reported after the
    hand-out and again if the sweeps improve it.
 4. **Cover what the staff can.** On queues with a ``floor_cost`` (a target the CS lead wants met
-   wherever the staff allows), the full model first reaches the fewest agent-hours below the
-   requirement (stopping, proven, at the aggregate relaxation's minimum), then moves as few
-   shifts of the first roster as that needs; that shortfall then binds the polish (MODEL_NOTES 3.7's
-   recipe, made lexicographic: on the demo the disaggregation left 58-77 agent-hours where 46
+   wherever the staff allows), the fewest agent-hours below the requirement are reached first
+   (a week of days around each short day re-solved for the shortfall alone, then the whole
+   model, stopping, proven, at the aggregate relaxation's minimum), then as few shifts of the
+   first roster moved as that needs; that shortfall then binds the polish (MODEL_NOTES 3.7's
+   recipe, made lexicographic: on the demo the disaggregation left 45-77 agent-hours where 44
    is the proven fewest, and the polish alone did not recover them).
-5. **Polish.** The full model, hinted with that roster (LNS does the work), for the time left,
-   with fairness and preferences; the better of the two rosters is returned.
+5. **Polish** (``scheduler.polish``): windows of days re-solved by CP-SAT on the full model, with
+   fairness and preferences, every other day fixed to the incumbent, for the time left.
 
-The reported bound is the better of the aggregate's and the full model's (the latter over the
-rosters that keep the covered shortfall, the problem the cover stage makes lexicographic).
+The reported bound is the aggregate's, or the full model's on a small roster when that is better.
 
 Takes: the plan, staff, requirements, flags. Returns: ``RosterResult``.
 """
@@ -44,10 +44,11 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from scheduler.checker import cost_breakdown, coverage
-from scheduler.roster import (NoRosterError, RosterModel, RosterResult, add_coverage, option_allowed, service_terms,
+from scheduler.roster import (RosterModel, RosterResult, add_coverage, option_allowed, service_terms,
                               set_limits)
 from scheduler.greedy import RuleTables, greedy_flows, hand_out, marginal
 from scheduler.pay import rest_day_premium, shift_pay
+from scheduler.polish import WHOLE_MAX_S, WHOLE_SHARE, WindowSearch, hinted
 from scheduler.rules import (MODEL_RULES, AgentShifts, contract_days, min_hours_due, overtime_eligible, overtime_month,
                              rest_day_vars, week_blocks)
 from scheduler.shifts import reaches_plan, rest_conflicts
@@ -130,31 +131,58 @@ class AggregateModel:
 
     def _class_pay(self, k, members, by_day, works):
         """Wages from below, per 7-day block: the cheapest member's pay for every shift, plus ``X``,
-        a lower bound on what dearer members add. ``X`` is at least each member's contract minimum
-        priced at their rate above the cheapest, and at least, day by day, what the ``W`` members
+        a lower bound on what dearer members add. ``X`` is at least the class's paid hours spread
+        cheapest member first (``_cheapest_first``: each member's least payable hours at its own
+        rate, the rest up to its weekly maximum), and at least, day by day, what the ``W`` members
         working cost above the cheapest at the shortest shift (``dearer_tiers``): both bound the
-        same sum, so the larger is valid."""
+        same sum, so the larger is valid. Rest-day premiums likewise: the days the class works past
+        its members' contract days, given to the members with the smallest premium first."""
         plan, opts = self.plan, self.full.opts
         ranked = sorted(members, key=lambda a: self.staff.at[a, "hourly_cost"])
         cheapest, rates = self.staff.loc[ranked[0]], [self.staff.at[a, "hourly_cost"] for a in ranked]
+        premium = rest_day_premium(cheapest, plan)
         for block in week_blocks(plan):
             daily = []
             for d in block:
                 self.terms += [shift_pay(cheapest, opts[o].template, self.full.days[d], plan) * v for o, v in by_day[d]]
                 daily += self._dearer_tiers(k, d, by_day[d], rates)
-            forced = units(sum((self.staff.at[a, "hourly_cost"] - rates[0]) * self._least_hours(a, block) for a in members))
+            hours = sum(opts[o].template.paid_hours * v for d in block for o, v in by_day[d])
+            least = {a: self._least_hours(a, block) for a in ranked}
+            above = {a: units(self.staff.at[a, "hourly_cost"] - rates[0]) for a in ranked}
             dearer = self.model.new_int_var(0, 10**12, f"dearer_{k}_{block[0]}")
-            self.model.add(dearer >= forced)
+            self.model.add(dearer >= sum(above[a] * least[a] for a in ranked) + self._cheapest_first(
+                ranked, above, {a: self._most_hours(a, block) - least[a] for a in ranked}, hours - sum(least.values()), f"{k}_{block[0]}"))
             if daily:
                 self.model.add(dearer >= sum(daily))
             self.terms.append(dearer)
-        premium = rest_day_premium(cheapest, plan)
-        if premium:
-            for block in week_blocks(plan):
-                free = sum(contract_days(self.staff.loc[a], plan, block) for a in members)
-                extra = self.model.new_int_var(0, 7 * len(members), f"rest_{k}_{block[0]}")
-                self.model.add(extra >= sum(v for d in block for v in works(d)) - free)
-                self.terms.append(premium * extra)
+            if premium:
+                free = {a: contract_days(self.staff.loc[a], plan, block) for a in ranked}
+                worked = sum(v for d in block for v in works(d))
+                extra = self._cheapest_first(ranked, {a: rest_day_premium(self.staff.loc[a], plan) for a in ranked},
+                                             {a: len(block) - free[a] for a in ranked}, worked - sum(free.values()), f"rest_{k}_{block[0]}")
+                self.terms.append(extra)
+
+    def _cheapest_first(self, ranked: list[int], price: dict, room: dict, amount, tag: str, tiers: int = 12):
+        """The least ``sum_a price[a] * e_a`` with ``sum e_a >= amount`` and ``0 <= e_a <= room[a]``
+        (the LP fills the cheapest first). Members (ranked by price) are pooled into at most ``tiers``
+        tiers priced at their cheapest member, which keeps it a lower bound."""
+        cuts = sorted(set(np.linspace(0, len(ranked), min(tiers, len(ranked)) + 1).round().astype(int)))
+        parts = []
+        for i, (lo, hi) in enumerate(zip(cuts, cuts[1:])):
+            pool = ranked[lo:hi]
+            cap = sum(max(0, room[a]) for a in pool)
+            if cap > 0:
+                e = self.model.new_int_var(0, int(cap), f"tier_{tag}_{i}")
+                parts.append((min(price[a] for a in pool), e))
+        if not parts:
+            return 0
+        self.model.add(sum(e for _, e in parts) >= amount)
+        return sum(p * e for p, e in parts)
+
+    def _most_hours(self, a: int, block: list[int]) -> int:
+        """The most paid hours agent ``a`` can work in a block: its longest allowed shift each day, within its weekly maximum."""
+        longest = sum(max((self.full.opts[o].template.paid_hours for o, _ in self.full.agents[a].by_day[d]), default=0) for d in block)
+        return int(min(longest, self.staff.at[a, "max_week_hours"]))
 
     def _dearer_tiers(self, k, d, day_vars, rates, levels: int = 8) -> list:
         """``sum_i (c[p_i+1] - c[p_i]) * max(0, W - p_i+1 + 1) * shortest`` over at most ``levels`` breakpoints
@@ -285,6 +313,7 @@ def solve_part(full: RosterModel, part: list[int], targets: dict, worth, hint: d
 AGGREGATE_MAX_S = 10.0  # the aggregate stops at a 0.1% gap, in 8-10 s at 1,000 agents: this keeps the first roster near 21 s
 CHUNK = 20  # agents per disaggregation part
 MIN_PART_S = 0.25  # the least deterministic time a part gets (it stops sooner at a 0.1% gap)
+IMPROVE_SHARE = 0.35  # of the time limit, for the disaggregation's sweeps (M: 1.65% at 0.2, 1.36% at 0.35, 60 s)
 
 
 class Disaggregation:
@@ -389,7 +418,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     chosen, flows, first = _priced(full, dis, agg_bound, clock)
     _report(progress, clock, first)
     fewest = agg.fewest_below(min(5.0, 0.05 * time_limit_s), workers, seed)
-    dis.run(lambda k: dis.improve(k, 0.2 * time_limit_s), workers)
+    dis.run(lambda k: dis.improve(k, IMPROVE_SHARE * time_limit_s), workers)
     better = _priced(full, dis, agg_bound, clock)
     if better[2].objective < first.objective:
         chosen, flows, first = better
@@ -406,21 +435,31 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
             first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
             _report(progress, clock, first)
         first = dataclasses.replace(first, floor=floor)
-    offset = time.perf_counter() - clock
-    left = time_limit_s - offset
+    report = (lambda obj, bound: progress(time.perf_counter() - clock, obj, bound, max(0.0, (obj - bound) / obj))) \
+        if progress is not None else None
+    result = polish(full, first, agg_bound, time_limit_s - (time.perf_counter() - clock), workers, seed, report)
+    return dataclasses.replace(result, wall_s=time.perf_counter() - clock), agg_bound
 
-    def polish_progress(t, obj, bound, gap):  # the staged clock, and the better bound
-        best = max(bound, first.bound)
-        progress(t + offset, obj, best, 0.0 if obj == 0 else max(0.0, (obj - best) / abs(obj)))
 
-    try:
-        polished = full.solve(max(1.0, left), workers, seed, polish_progress if progress is not None else None)
-    except NoRosterError:
-        return first, agg_bound
-    if polished.objective <= first.objective:
-        return dataclasses.replace(polished, floor=first.floor, wall_s=time.perf_counter() - clock), agg_bound
-    return dataclasses.replace(first, bound=max(first.bound, polished.bound), interrupted=polished.interrupted,
-                               wall_s=time.perf_counter() - clock), agg_bound
+def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, workers: int, seed: int, progress=None):
+    """``scheduler.polish``'s search from the full model's complete hint (``first``): the whole model
+    briefly, then windows of days; the roster it ends with, priced by the checker."""
+    hint = full.model.proto.solution_hint
+    if len(hint.vars) < len(full.model.proto.variables):  # the hint could not be completed: keep the first roster
+        return first
+    clock = time.perf_counter()
+    search = WindowSearch(full, [value for _, value in sorted(zip(hint.vars, hint.values))], first.objective, workers, seed)
+    whole_s = min(WHOLE_MAX_S, WHOLE_SHARE * seconds)
+    report = (lambda obj, bound: progress(obj, max(bound, agg_bound or 0.0))) if progress is not None else None
+    if not search.whole(whole_s):
+        search.run(seconds - (time.perf_counter() - clock), report)
+    values = search.values
+    chosen = {(a, d): o for a, shifts in enumerate(full.agents) for d, day_vars in enumerate(shifts.by_day)
+              for o, v in day_vars if values[v.index]}
+    flows = {key: values[v.index] for key, v in full.flows.items() if len(key[0]) > 1}
+    bound = max(search.bound, agg_bound if agg_bound is not None else 0.0)
+    result = first_roster(full, chosen, flows, bound, 0.0)
+    return dataclasses.replace(result, floor=first.floor, interrupted=search.interrupted)
 
 
 def _priced(full: RosterModel, dis: Disaggregation, agg_bound, clock: float):
@@ -435,20 +474,22 @@ def _report(progress, clock: float, roster: RosterResult) -> None:
         progress(time.perf_counter() - clock, roster.objective, roster.bound, roster.gap)
 
 
-def floor_steps(floor: list):
-    """Agents below the requirement on the floor queues, weighted by floor_cost in steps of the weights' gcd."""
+def floor_steps(floor: list, value=lambda v: v):
+    """Agents below the requirement on the floor queues, weighted by floor_cost in steps of the weights' gcd
+    (an expression of the model's variables, or a number given their ``value``)."""
     step = int(np.gcd.reduce([w for w, _ in floor]))
-    return sum((w // step) * v for w, v in floor)
+    return sum((w // step) * value(v) for w, v in floor)
 
 
 def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewest: float):
     """Cover what the staff can: the fewest agent-hours below the requirement on the queues with a
-    ``floor_cost``, then as few shifts of the hinted roster moved as possible (lexicographic, two
-    solves). The first minimises the shortfall alone, bounded below by ``fewest`` (the aggregate
-    relaxation's minimum, a valid bound), so it stops, proven, as soon as it reaches it; it gets
-    three quarters of ``seconds``. The second keeps that shortfall and moves the fewest shifts, from
-    the first's roster. The shortfall reached becomes a constraint of the full model, so the polish
-    keeps it. Needs the complete hint of ``hint_roster``.
+    ``floor_cost``, then as few shifts of the hinted roster moved as possible (lexicographic). The
+    shortfall is lowered first by ``floor_windows`` (a week of days around each short day re-solved
+    for it alone, within 0.4 of ``seconds``), then, if still above ``fewest`` (the aggregate
+    relaxation's minimum, a valid bound), by the whole model up to three quarters of ``seconds``,
+    which stops, proven, on reaching it. A last solve keeps the shortfall reached and moves the
+    fewest shifts. That shortfall becomes a constraint of the full model, so the polish keeps it.
+    Needs the complete hint of ``hint_roster`` (None without it).
 
     Returns ``(chosen, flows, shifts moved, {"agent_hours_below", "proven_fewest"})``, or None
     with no floor queue or no solution in time. ``proven_fewest``: the shortfall reached equals
@@ -456,32 +497,61 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
     """
     if not full.floor:
         return None
-    clock = time.perf_counter()
-    hinted = dict(zip(full.model.proto.solution_hint.vars, full.model.proto.solution_hint.values))
-    below = floor_steps(full.floor)
-    model = full.model.clone()  # the same variables, and the hint
-    model.add(below >= int(fewest))
-    model.minimize(below)
-    solver = _solve(model, 0.75 * seconds, workers, seed)
-    if solver is None:
+    clock, n_vars = time.perf_counter(), len(full.model.proto.variables)
+    before = dict(zip(full.model.proto.solution_hint.vars, full.model.proto.solution_hint.values))
+    if len(before) < n_vars:
         return None
-    reached = int(solver.value(below))
+    values = [before[i] for i in range(n_vars)]
+    below = floor_steps(full.floor)
+    steps = lambda vals: floor_steps(full.floor, lambda v: vals[v.index])  # noqa: E731
+    if steps(values) > fewest:
+        values = floor_windows(full, values, fewest, 0.4 * seconds, workers, seed)
+    if steps(values) > fewest:  # the whole model, from the windows' roster
+        model = hinted(full.model.clone(), values)
+        model.add(below >= int(fewest))
+        model.minimize(below)
+        solver = _solve(model, max(0.5, 0.75 * seconds - (time.perf_counter() - clock)), workers, seed)
+        if solver is not None and solver.objective_value < steps(values):
+            values = list(solver.response_proto.solution)
+    reached = steps(values)
     xs = [v for shifts in full.agents for day_vars in shifts.by_day for _, v in day_vars]
-    model = full.model.clone()
-    model.add(below <= reached)
-    model.clear_hints()
-    for v in xs:
-        model.add_hint(v, solver.value(v))
-    model.minimize(sum((1 - v) if hinted.get(v.index) else v for v in xs))
-    solver = _solve(model, max(0.5, seconds - (time.perf_counter() - clock)), workers, seed) or solver
-    chosen = {(a, d): o for a, shifts in enumerate(full.agents) for d, day_vars in enumerate(shifts.by_day)
-              for o, v in day_vars if solver.value(v)}
-    flows = {key: solver.value(v) for key, v in full.flows.items() if len(key[0]) > 1}
+    if any(values[v.index] != before[v.index] for v in xs):  # keep that shortfall, move the fewest shifts
+        model = hinted(full.model.clone(), values)
+        model.add(below <= reached)
+        model.minimize(sum((1 - v) if before[v.index] else v for v in xs))
+        solver = _solve(model, max(0.5, seconds - (time.perf_counter() - clock)), workers, seed)
+        values = list(solver.response_proto.solution) if solver is not None else values
     full.model.add(below <= reached)
-    moved = sum(solver.value(v) != hinted.get(v.index, 0) for v in xs)
-    floor = {"agent_hours_below": int(sum(solver.value(v) for _, v in full.floor)),
-             "proven_fewest": bool(reached <= fewest)}
+    chosen = {(a, d): o for a, shifts in enumerate(full.agents) for d, day_vars in enumerate(shifts.by_day)
+              for o, v in day_vars if values[v.index]}
+    flows = {key: values[v.index] for key, v in full.flows.items() if len(key[0]) > 1}
+    moved = sum(values[v.index] != before[v.index] for v in xs)
+    floor = {"agent_hours_below": int(sum(values[v.index] for _, v in full.floor)), "proven_fewest": bool(reached <= fewest)}
     return chosen, flows, moved, floor
+
+
+FLOOR_WINDOW_DAYS = 7  # on the demo a 3-day window cannot lower the shortfall, a 7-day one around the sale can
+FLOOR_STEP_S = 3.0
+
+
+def floor_windows(full: RosterModel, values: list[int], fewest: float, seconds: float, workers: int, seed: int) -> list[int]:
+    """Windows of ``FLOOR_WINDOW_DAYS`` days, one centred on each day with a floor shortfall (most short
+    first), each re-solved for the shortfall alone with every other day fixed (``scheduler.polish``),
+    until it reaches ``fewest`` or ``seconds`` are spent. Returns the values of the roster reached."""
+    clock, n_days = time.perf_counter(), len(full.days)
+    short: dict[int, int] = defaultdict(int)
+    for _, v in full.floor:  # "below_{queue}_{plan hour}" (service_terms): the hour's model day
+        short[int(v.name.rsplit("_", 1)[1]) // 24 + 1] += values[v.index]
+    goal = floor_steps(full.floor)
+    search = WindowSearch(full, values, floor_steps(full.floor, lambda v: values[v.index]), workers, seed, goal=goal)
+    starts = dict.fromkeys(min(max(0, d - FLOOR_WINDOW_DAYS // 2), max(0, n_days - FLOOR_WINDOW_DAYS))
+                           for d in sorted(short, key=lambda d: -short[d]) if short[d])
+    for first in starts:
+        left = seconds - (time.perf_counter() - clock)
+        if search.objective <= fewest or left <= 0 or search.interrupted:
+            break
+        search.window(range(first, first + FLOOR_WINDOW_DAYS), min(FLOOR_STEP_S, left))
+    return search.values
 
 
 def _solve(model: cp_model.CpModel, seconds: float, workers: int, seed: int) -> cp_model.CpSolver | None:

@@ -2,6 +2,8 @@
 
 import dataclasses
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler.checker import check_rules, coverage
@@ -83,3 +85,32 @@ def test_least_hours_rounds_a_minimum_up_to_whole_shifts(solved_small):
     block = [d for d in range(len(full.days))]
     assert agg._least_hours(0, block) == 24  # three 8-hour shifts; two would pay 16
     assert agg._least_hours(3, block) == 0  # no minimum
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(costs=st.lists(st.integers(20, 60), min_size=10, max_size=10), minimums=st.lists(st.sampled_from([0, 16, 24, 32]), min_size=10, max_size=10))
+def test_aggregate_bound_prices_hours_cheapest_first_and_stays_valid(solved_small, costs, minimums):
+    """Members' rates and minimums vary within classes: the aggregate's wage and rest-day bounds (each
+    class's hours and rest days given to its cheapest members first) stay below the proven optimum."""
+    plan, staff, req, flags, _ = solved_small
+    varied = staff.copy()
+    varied["hourly_cost"] = [float(c) for c in costs]
+    varied["min_week_hours"] = [float(min(m, h)) for m, h in zip(minimums, varied["max_week_hours"])]
+    full = RosterModel(plan, varied, req, flags, symmetry=False)
+    _, bound = AggregateModel(full).solve(5, 1, 0)
+    solver = cp_model.CpSolver()
+    set_limits(solver, 30, 1, 0)
+    assert solver.solve(full.model) == cp_model.OPTIMAL
+    assert bound <= solver.objective_value / 10 + 1e-6
+
+
+def test_cover_stage_keeps_a_roster_already_at_the_fewest_shortfall(solved_small):
+    plan, staff, req, flags = _short_plan(solved_small)
+    full = RosterModel(plan, staff, req, flags, symmetry=False)
+    fewest = AggregateModel(full).fewest_below(5, 1, 0)
+    hint_roster(full, {}, {}, 5, 0)
+    chosen, flows, _, floor = cover_floor(full, 10, 1, 0, fewest)
+    assert floor["proven_fewest"]
+    hint_roster(full, chosen, flows, 5, 0)
+    again = cover_floor(full, 10, 1, 0, fewest)
+    assert again[0] == chosen and again[2] == 0 and again[3] == floor  # nothing to move, no solve

@@ -1,0 +1,38 @@
+"""The polish's window search: it only keeps better rosters, breaks no rule, repeats itself with one worker."""
+
+from scheduler.checker import check_rules, cost_breakdown, coverage
+from scheduler.greedy import greedy_flows, hand_out
+from scheduler.polish import WindowSearch
+from scheduler.roster import RosterModel
+from scheduler.staged import first_roster, hint_roster
+
+
+def _searched(solved_small, seconds: float):
+    """A deliberately poor start (the hand-out of no counts: only the contract minimums), then the window search."""
+    plan, staff, req, flags, _ = solved_small
+    full = RosterModel(plan, staff, req, flags, symmetry=False)
+    chosen, _ = hand_out(full, list(range(len(staff))), {}, lambda d, o: 1)
+    flows = greedy_flows(full, chosen)
+    start = first_roster(full, chosen, flows, None, 0.0)
+    hint_roster(full, chosen, flows, 5, 0)
+    hint = full.model.proto.solution_hint
+    search = WindowSearch(full, [v for _, v in sorted(zip(hint.vars, hint.values))], start.objective, 1, 0)
+    search.run(seconds)
+    return full, start, search
+
+
+def test_window_search_keeps_only_better_rosters_that_break_no_rule(solved_small):
+    plan, staff, req, flags, _ = solved_small
+    full, start, search = _searched(solved_small, 3.0)
+    value = lambda v: search.values[v.index]  # noqa: E731
+    roster, assignments = full.roster_frame(value), full.assignments_frame(value)
+    assert check_rules(plan, staff, roster, assignments) == []
+    priced = cost_breakdown(plan, staff, roster, coverage(plan, req, assignments, flags), full.curves)["cost"].sum()
+    assert abs(priced - search.objective) < 0.05  # the checker agrees with the incumbent's objective
+    assert search.objective < start.objective  # the start leaves hours short that the windows can staff
+
+
+def test_window_search_with_one_worker_repeats_itself(solved_small):
+    _, _, first = _searched(solved_small, 1.0)
+    _, _, second = _searched(solved_small, 1.0)
+    assert first.values == second.values and first.objective == second.objective
