@@ -418,7 +418,10 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     chosen, flows, first = _priced(full, dis, agg_bound, clock)
     _report(progress, clock, first)
     fewest = agg.fewest_below(min(5.0, 0.05 * time_limit_s), workers, seed)
-    dis.run(lambda k: dis.improve(k, IMPROVE_SHARE * time_limit_s), workers)
+    sweeps_s = IMPROVE_SHARE * time_limit_s
+    if workers > 1:  # within what is left (with one worker the budget is deterministic time: it must not read the clock)
+        sweeps_s = min(sweeps_s, 0.6 * (time_limit_s - (time.perf_counter() - clock)))
+    dis.run(lambda k: dis.improve(k, sweeps_s), workers)
     better = _priced(full, dis, agg_bound, clock)
     if better[2].objective < first.objective:
         chosen, flows, first = better
@@ -454,12 +457,17 @@ def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, wo
     if not search.whole(whole_s):
         search.run(seconds - (time.perf_counter() - clock), report)
     values = search.values
-    chosen = {(a, d): o for a, shifts in enumerate(full.agents) for d, day_vars in enumerate(shifts.by_day)
-              for o, v in day_vars if values[v.index]}
-    flows = {key: values[v.index] for key, v in full.flows.items() if len(key[0]) > 1}
+    chosen, flows = shifts_and_flows(full, values)
     bound = max(search.bound, agg_bound if agg_bound is not None else 0.0)
     result = first_roster(full, chosen, flows, bound, 0.0)
     return dataclasses.replace(result, floor=first.floor, interrupted=search.interrupted)
+
+
+def shifts_and_flows(full: RosterModel, values: list[int]):
+    """A roster as ``{(agent row, model day): option}`` and multi-skill flows, from a value per model variable."""
+    chosen = {(a, d): o for a, shifts in enumerate(full.agents) for d, day_vars in enumerate(shifts.by_day)
+              for o, v in day_vars if values[v.index]}
+    return chosen, {key: values[v.index] for key, v in full.flows.items() if len(key[0]) > 1}
 
 
 def _priced(full: RosterModel, dis: Disaggregation, agg_bound, clock: float):
@@ -522,9 +530,7 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
         solver = _solve(model, max(0.5, seconds - (time.perf_counter() - clock)), workers, seed)
         values = list(solver.response_proto.solution) if solver is not None else values
     full.model.add(below <= reached)
-    chosen = {(a, d): o for a, shifts in enumerate(full.agents) for d, day_vars in enumerate(shifts.by_day)
-              for o, v in day_vars if values[v.index]}
-    flows = {key: values[v.index] for key, v in full.flows.items() if len(key[0]) > 1}
+    chosen, flows = shifts_and_flows(full, values)
     moved = sum(values[v.index] != before[v.index] for v in xs)
     floor = {"agent_hours_below": int(sum(values[v.index] for _, v in full.floor)), "proven_fewest": bool(reached <= fewest)}
     return chosen, flows, moved, floor
