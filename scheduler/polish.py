@@ -32,9 +32,9 @@ from scheduler.slcurve import COST_SCALE
 WINDOW_DAYS = 3
 FREE_AGENTS = 120
 STEP_S = 1.0
+REPORT_EVERY_S = 2.0  # the least time between progress lines
 WHOLE_SHARE = 0.1  # of the polish's time, for the whole model first (at most WHOLE_MAX_S) ...
 WHOLE_MAX_S = 3.0
-REPORT_EVERY_S = 2.0  # the least time between progress lines
 WHOLE_MAX_AGENT_DAYS = 600  # ... on rosters this small (a larger one is not proven in seconds)
 
 
