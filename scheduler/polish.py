@@ -129,3 +129,11 @@ def hinted(model: cp_model.CpModel, values: list[int]) -> cp_model.CpModel:
     for i, value in enumerate(values):
         model.add_hint(model.get_int_var_from_proto_index(i), value)
     return model
+
+
+def complete_hint(model: cp_model.CpModel) -> list[int] | None:
+    """The model's hint as a value per variable, or None if it leaves a variable out."""
+    hint = model.proto.solution_hint
+    if len(hint.vars) < len(model.proto.variables):
+        return None
+    return [value for _, value in sorted(zip(hint.vars, hint.values))]

@@ -48,7 +48,7 @@ from scheduler.roster import (RosterModel, RosterResult, add_coverage, option_al
                               set_limits)
 from scheduler.greedy import RuleTables, greedy_flows, hand_out, marginal
 from scheduler.pay import rest_day_premium, shift_pay
-from scheduler.polish import WHOLE_MAX_S, WHOLE_SHARE, WindowSearch, hinted
+from scheduler.polish import WHOLE_MAX_S, WHOLE_SHARE, WindowSearch, complete_hint, hinted
 from scheduler.rules import (MODEL_RULES, AgentShifts, contract_days, min_hours_due, overtime_eligible, overtime_month,
                              rest_day_vars, week_blocks)
 from scheduler.shifts import reaches_plan, rest_conflicts
@@ -447,17 +447,16 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
 def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, workers: int, seed: int, progress=None):
     """``scheduler.polish``'s search from the full model's complete hint (``first``): the whole model
     briefly, then windows of days; the roster it ends with, priced by the checker."""
-    hint = full.model.proto.solution_hint
-    if len(hint.vars) < len(full.model.proto.variables):  # the hint could not be completed: keep the first roster
+    values = complete_hint(full.model)
+    if values is None:  # the hint could not be completed: keep the first roster
         return first
     clock = time.perf_counter()
-    search = WindowSearch(full, [value for _, value in sorted(zip(hint.vars, hint.values))], first.objective, workers, seed)
+    search = WindowSearch(full, values, first.objective, workers, seed)
     whole_s = min(WHOLE_MAX_S, WHOLE_SHARE * seconds)
     report = (lambda obj, bound: progress(obj, max(bound, agg_bound or 0.0))) if progress is not None else None
     if not search.whole(whole_s):
         search.run(seconds - (time.perf_counter() - clock), report)
-    values = search.values
-    chosen, flows = shifts_and_flows(full, values)
+    chosen, flows = shifts_and_flows(full, search.values)
     bound = max(search.bound, agg_bound if agg_bound is not None else 0.0)
     result = first_roster(full, chosen, flows, bound, 0.0)
     return dataclasses.replace(result, floor=first.floor, interrupted=search.interrupted)
@@ -505,11 +504,10 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
     """
     if not full.floor:
         return None
-    clock, n_vars = time.perf_counter(), len(full.model.proto.variables)
-    before = dict(zip(full.model.proto.solution_hint.vars, full.model.proto.solution_hint.values))
-    if len(before) < n_vars:
+    clock, before = time.perf_counter(), complete_hint(full.model)
+    if before is None:
         return None
-    values = [before[i] for i in range(n_vars)]
+    values = before
     below = floor_steps(full.floor)
     steps = lambda vals: floor_steps(full.floor, lambda v: vals[v.index])  # noqa: E731
     if steps(values) > fewest:
@@ -587,10 +585,7 @@ def hint_roster(full: RosterModel, chosen: dict, flows: dict, seconds: float, se
     solver.parameters.fix_variables_to_their_hinted_value = True
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return
-    values = list(solver.response_proto.solution)
-    model.clear_hints()
-    for i, value in enumerate(values):
-        model.add_hint(model.get_int_var_from_proto_index(i), value)
+    hinted(model, list(solver.response_proto.solution))
 
 
 def first_roster(full: RosterModel, chosen: dict, flows: dict, agg_bound, wall_s: float) -> RosterResult:

@@ -2,7 +2,7 @@
 
 from scheduler.checker import check_rules, cost_breakdown, coverage
 from scheduler.greedy import greedy_flows, hand_out
-from scheduler.polish import WindowSearch
+from scheduler.polish import WindowSearch, complete_hint
 from scheduler.roster import RosterModel
 from scheduler.staged import first_roster, hint_roster
 
@@ -15,8 +15,7 @@ def _searched(solved_small, seconds: float):
     flows = greedy_flows(full, chosen)
     start = first_roster(full, chosen, flows, None, 0.0)
     hint_roster(full, chosen, flows, 5, 0)
-    hint = full.model.proto.solution_hint
-    search = WindowSearch(full, [v for _, v in sorted(zip(hint.vars, hint.values))], start.objective, 1, 0)
+    search = WindowSearch(full, complete_hint(full.model), start.objective, 1, 0)
     search.run(seconds)
     return full, start, search
 
