@@ -1,7 +1,7 @@
 """The polish (MODEL_NOTES 3.7, the staged solve's last step): a large-neighbourhood search on the full model.
 
-Each step frees the shifts of ``WINDOW_DAYS`` consecutive days, for every agent or, on a large
-roster, for a random sample of ``FREE_AGENTS`` of them; every other shift is fixed to the
+Each step frees the shifts of ``WINDOW_DAYS`` consecutive days for a random sample of
+``FREE_AGENTS`` agents (every agent on a roster that small); every other shift is fixed to the
 incumbent roster, and CP-SAT re-solves the full model (flows, service level lost, pay, rest days,
 fairness, preferences: the whole objective, every hard rule) from the incumbent as a complete
 hint, for at most ``STEP_S``. A better roster becomes the incumbent. A window of days is the
@@ -14,13 +14,22 @@ CP-SAT's own search on the whole model had not in 480 s.
 On a small roster a short solve of the whole model comes first: it often proves the optimum,
 and then no window is needed; its bound is kept.
 
+The cover stage (``scheduler.staged.cover_floor``) uses the other neighbourhood, ``crew``: every
+day of a few random agents, for the floor shortfall alone. A shortfall often needs a few agents'
+whole sequences changed (nights, rest days), which no window of days reaches: on the demo, windows
+of 7 days stopped one agent-hour above the proven fewest in 3 of 5 runs, crews of 20 reached it in
+5 of 5. For the cost, windows of days do better (S: 224.7k against 225.4k with crews alone).
+
 With one worker each step's budget and the search's are counted in deterministic time and the
 windows come from the seed, so a run repeats itself exactly. Ctrl-C ends the search with the
-incumbent.
+incumbent after the step under way (``ctrl_c``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
 
 import numpy as np
@@ -30,7 +39,8 @@ from scheduler.roster import RosterModel, set_limits
 from scheduler.slcurve import COST_SCALE
 
 WINDOW_DAYS = 3
-FREE_AGENTS = 120
+FREE_AGENTS = 60  # M, from one start, 30 s: 120 agents 611.6-612.0k, 60: 609.0-610.2k; L 90 s: 0.97% vs 0.65%
+CREW = 20  # agents freed over every day in a ``crew`` step
 STEP_S = 1.0
 REPORT_EVERY_S = 2.0  # the least time between progress lines
 WHOLE_SHARE = 0.1  # of the polish's time, for the whole model first (at most WHOLE_MAX_S) ...
@@ -56,28 +66,31 @@ class WindowSearch:
         """On a small roster, solve the whole model from the incumbent; True if that proved it optimal."""
         if len(self.shift_vars) * len(self.full.days) > WHOLE_MAX_AGENT_DAYS:
             return False
-        return self._solve(self._hinted(self._clone()), seconds, whole=True)[1] == cp_model.OPTIMAL
+        with ctrl_c(self):
+            return self._solve(self._hinted(self._clone()), seconds, whole=True)[1] == cp_model.OPTIMAL
 
-    def run(self, seconds: float, progress=None) -> None:
-        """Window steps until ``seconds`` (deterministic with one worker) are spent or Ctrl-C."""
+    def run(self, seconds: float, progress=None, step=None, goal: float = -np.inf) -> None:
+        """Steps until ``seconds`` (deterministic with one worker) are spent, the objective reaches
+        ``goal``, or Ctrl-C. ``step`` makes each step's neighbourhood: a random window of days unless given."""
+        step = step or self._random_neighbourhood
         spent, clock, said = 0.0, time.perf_counter(), -REPORT_EVERY_S
-        try:
-            step_wall = 0.0  # the last step's wall time: a step that would overrun the budget is not started
-            while not self.interrupted and (left := seconds - (spent if self.workers == 1 else time.perf_counter() - clock)) > \
+        step_wall = 0.0  # the last step's wall time: a step that would overrun the budget is not started
+        with ctrl_c(self):
+            while not self.interrupted and self.objective > goal and (left := seconds - (spent if self.workers == 1 else time.perf_counter() - clock)) > \
                     (0 if self.workers == 1 else step_wall):
                 before, started = self.objective, time.perf_counter()
-                solver, _ = self._solve(self._random_neighbourhood(), min(STEP_S, max(0.1, left)))
+                solver, _ = self._solve(step(), min(STEP_S, max(0.1, left)))
                 spent += solver.deterministic_time if self.workers == 1 else 0.0
                 step_wall = time.perf_counter() - started
                 if progress is not None and self.objective < before and time.perf_counter() - said >= REPORT_EVERY_S:
                     progress(self.objective, self.bound)
                     said = time.perf_counter()
-        except KeyboardInterrupt:
-            self.interrupted = True
 
-    def window(self, days: range, seconds: float) -> None:
-        """One step that frees ``days`` for every agent."""
-        self._solve(self._neighbourhood(days, None), seconds)
+    def crew(self) -> cp_model.CpModel:
+        """Every day of ``CREW`` agents drawn at random."""
+        n_agents = len(self.shift_vars)
+        free = set(self.rng.choice(n_agents, size=min(CREW, n_agents), replace=False).tolist())
+        return self._neighbourhood(range(len(self.full.days)), free)
 
     def _random_neighbourhood(self) -> cp_model.CpModel:
         """A random window of days, for every agent or a random sample of them."""
@@ -111,16 +124,28 @@ class WindowSearch:
         """One solve, keeping a better roster (and, of the whole model, the bound); the solver and its status."""
         solver = cp_model.CpSolver()
         set_limits(solver, seconds, self.workers, self.seed)
-        solver.parameters.catch_sigint_signal = True
+        solver.parameters.catch_sigint_signal = False  # Ctrl-C is ``ctrl_c``'s: it ends the search after this step
         status = solver.solve(model)
-        spent = solver.deterministic_time if self.workers == 1 else solver.wall_time
-        if status == cp_model.FEASIBLE and spent < 0.95 * seconds:  # only Ctrl-C stops a step early without proof
-            self.interrupted = True
         if whole:
             self.bound = max(self.bound, solver.best_objective_bound / self.scale)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value / self.scale < self.objective - 1e-9:
             self.values, self.objective = list(solver.response_proto.solution), solver.objective_value / self.scale
         return solver, status
+
+
+@contextlib.contextmanager
+def ctrl_c(search: WindowSearch):
+    """Within the block, Ctrl-C sets ``search.interrupted`` instead of raising: Python runs the handler
+    once the step under way returns (within ``STEP_S``), and the search stops with its incumbent.
+    Signals reach only the main thread, so elsewhere the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: setattr(search, "interrupted", True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def hinted(model: cp_model.CpModel, values: list[int]) -> cp_model.CpModel:
