@@ -123,6 +123,7 @@ class WindowSearch:
                 variables[i].domain[0] = variables[i].domain[1] = self.values[i]
 
     def _fixed(self) -> cp_model.CpModel:
+        """The model every step shares, built on the first: the full model with every shift fixed to the incumbent."""
         if self._fixed_model is None:
             self._fixed_model = self._clone()
             variables = self._fixed_model.proto.variables
