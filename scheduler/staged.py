@@ -310,6 +310,7 @@ def solve_part(full: RosterModel, part: list[int], targets: dict, worth, hint: d
 
 
 AGGREGATE_MAX_S = 10.0  # the aggregate stops at a 0.1% gap, in 8-10 s at 1,000 agents: this keeps the first roster near 21 s
+HINT_MAX_S = 3.0  # completing the hint fixes every shift and flow: under 2 s at 1,000 agents
 CHUNK = 20  # agents per disaggregation part
 MIN_PART_S = 0.25  # the least deterministic time a part gets (it stops sooner at a 0.1% gap)
 IMPROVE_SHARE = 0.35  # of the time limit, for the disaggregation's sweeps (M: 1.65% at 0.2, 1.36% at 0.35, 60 s)
@@ -405,42 +406,57 @@ class Disaggregation:
             list(pool.map(job, order))
 
 
+class Clock:
+    """Time left of a limit. With more than one worker, wall time. With one, the limit less the
+    budgets handed out (``give``): every solve then stops on deterministic time and no stage reads
+    the wall clock, so a run repeats itself exactly (it may end past the limit by the Python work
+    between solves)."""
+
+    def __init__(self, limit: float, workers: int):
+        self.limit, self.wall, self.given, self.start = limit, workers > 1, 0.0, time.perf_counter()
+
+    def left(self) -> float:
+        return self.limit - (time.perf_counter() - self.start if self.wall else self.given)
+
+    def give(self, seconds: float) -> float:
+        """``seconds`` for a stage, counted against the limit with one worker."""
+        self.given += seconds
+        return seconds
+
+
 def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
     """Aggregate, disaggregate, complete, cover and polish; returns (RosterResult, aggregate bound)."""
-    clock = time.perf_counter()
+    started, clock = time.perf_counter(), Clock(time_limit_s, workers)
     agg = AggregateModel(full)
-    counts, agg_bound = agg.solve(min(0.25 * time_limit_s, AGGREGATE_MAX_S), workers, seed)
+    counts, agg_bound = agg.solve(clock.give(min(0.25 * time_limit_s, AGGREGATE_MAX_S)), workers, seed)
     if counts is None:  # no aggregate plan in time: the full model for what is left
-        return full.solve(max(1.0, time_limit_s - (time.perf_counter() - clock)), workers, seed, progress), None
+        return full.solve(max(1.0, clock.left()), workers, seed, progress), None
     dis = Disaggregation(full, agg, counts, seed)
     dis.run(dis.place_short, workers)
-    chosen, flows, first = _priced(full, dis, agg_bound, clock)
-    _report(progress, clock, first)
-    fewest = agg.fewest_below(min(5.0, 0.05 * time_limit_s), workers, seed)
-    sweeps_s = IMPROVE_SHARE * time_limit_s
-    if workers > 1:  # within what is left (with one worker the budget is deterministic time: it must not read the clock)
-        sweeps_s = min(sweeps_s, 0.6 * (time_limit_s - (time.perf_counter() - clock)))
+    chosen, flows, first = _priced(full, dis, agg_bound, started)
+    _report(progress, started, first)
+    fewest = agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), workers, seed)
+    sweeps_s = clock.give(min(IMPROVE_SHARE * time_limit_s, 0.6 * clock.left()) if workers > 1 else IMPROVE_SHARE * time_limit_s)
     dis.run(lambda k: dis.improve(k, sweeps_s), workers)
-    better = _priced(full, dis, agg_bound, clock)
+    better = _priced(full, dis, agg_bound, started)
     if better[2].objective < first.objective:
         chosen, flows, first = better
-        _report(progress, clock, first)
-    left = lambda: time_limit_s - (time.perf_counter() - clock)  # noqa: E731
-    if left() < 1.0:
+        _report(progress, started, first)
+    if clock.left() < 1.0:
         return first, agg_bound
-    hint_roster(full, chosen, flows, min(left() / 4, 10.0), seed)
-    covered = cover_floor(full, min(0.35 * time_limit_s, left() / 2), workers, seed, fewest)
+    hint_roster(full, chosen, flows, clock.give(min(clock.left() / 4, HINT_MAX_S)), seed)
+    covered = cover_floor(full, clock.give(min(0.35 * time_limit_s, clock.left() / 2)), workers, seed, fewest)
     if covered is not None:
         chosen, flows, moved, floor = covered
         if moved:
-            hint_roster(full, chosen, flows, min(max(0.5, left() / 4), 10.0), seed)
-            first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
-            _report(progress, clock, first)
+            hint_roster(full, chosen, flows, clock.give(min(max(0.5, clock.left() / 4), HINT_MAX_S)), seed)
+            first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - started)
+            _report(progress, started, first)
         first = dataclasses.replace(first, floor=floor)
-    report = (lambda obj, bound: progress(time.perf_counter() - clock, obj, bound, max(0.0, (obj - bound) / obj))) \
+    report = (lambda obj, bound: progress(time.perf_counter() - started, obj, bound, max(0.0, (obj - bound) / obj))) \
         if progress is not None else None
-    result = polish(full, first, agg_bound, time_limit_s - (time.perf_counter() - clock), workers, seed, report)
-    return dataclasses.replace(result, wall_s=time.perf_counter() - clock), agg_bound
+    result = polish(full, first, agg_bound, clock.give(clock.left()), workers, seed, report)
+    return dataclasses.replace(result, wall_s=time.perf_counter() - started), agg_bound
 
 
 def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, workers: int, seed: int, progress=None):
@@ -449,12 +465,11 @@ def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, wo
     values = complete_hint(full.model)
     if values is None or seconds < 0.5:  # the hint could not be completed, or no time: keep the first roster
         return first
-    clock = time.perf_counter()
+    clock = Clock(seconds, workers)
     search = WindowSearch(full, values, first.objective, workers, seed)
-    whole_s = min(WHOLE_MAX_S, WHOLE_SHARE * seconds)
     report = (lambda obj, bound: progress(obj, max(bound, agg_bound or 0.0))) if progress is not None else None
-    if not search.whole(whole_s):
-        search.run(seconds - (time.perf_counter() - clock), report)
+    if not search.whole(clock.give(min(WHOLE_MAX_S, WHOLE_SHARE * seconds))):
+        search.run(clock.left(), report)
     chosen, flows = shifts_and_flows(full, search.values)
     bound = max(search.bound, agg_bound if agg_bound is not None else 0.0)
     result = first_roster(full, chosen, flows, bound, 0.0)
@@ -508,22 +523,21 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
     """
     if not full.floor:
         return None
-    clock, before = time.perf_counter(), complete_hint(full.model)
+    clock, before = Clock(seconds, workers), complete_hint(full.model)
     if before is None:
         return None
     values = before
     steps = lambda vals: floor_steps(full.floor, lambda v: vals[v.index])  # noqa: E731
     lower = seconds >= COVER_MIN_S  # else too little time to lower it (L at a 30 s limit): the shortfall as it is
     if lower and steps(values) > fewest:
-        values = floor_crews(full, values, fewest, 0.4 * seconds, workers, seed)
+        values = floor_crews(full, values, fewest, clock.give(0.4 * seconds), workers, seed)
     if lower and steps(values) > fewest:
-        values = _fewest_whole(full, values, fewest, max(0.5, 0.75 * seconds - (time.perf_counter() - clock)),
-                               max(0.5, seconds - (time.perf_counter() - clock)), workers, seed)
+        values = _fewest_whole(full, values, fewest, clock, 0.25 * seconds, workers, seed)
     reached = steps(values)
     full.model.add(floor_steps(full.floor) <= reached)
     if values is not before:  # the solves above ignored the cost of the flows: the best for these shifts
         settled = WindowSearch(full, values, np.inf, workers, seed)
-        settled.settle(min(SETTLE_S, max(0.5, seconds - (time.perf_counter() - clock))))
+        settled.settle(clock.give(min(SETTLE_S, max(0.5, clock.left()))))
         values = settled.values
     chosen, flows = shifts_and_flows(full, values)
     moved = sum(values[v.index] != before[v.index] for v in _shift_vars(full))
@@ -556,22 +570,23 @@ def _moves(xs: list, values: list[int]):
     return sum((1 - v) if values[v.index] else v for v in xs)
 
 
-def _fewest_whole(full: RosterModel, values: list[int], fewest: float, seconds: float, moves_s: float, workers: int, seed: int):
-    """The whole model from ``values`` for the floor shortfall alone (stopping, proven, at ``fewest``);
-    if it lowers it, the roster that keeps the shortfall reached and moves the fewest shifts from
-    ``values`` (within ``moves_s`` in all). Returns the values reached (``values`` if no better)."""
-    clock, below = time.perf_counter(), floor_steps(full.floor)
+def _fewest_whole(full: RosterModel, values: list[int], fewest: float, clock: Clock, spare: float, workers: int, seed: int):
+    """The whole model from ``values`` for the floor shortfall alone (stopping, proven, at ``fewest``),
+    leaving ``spare`` seconds of ``clock``; if it lowers it, the roster that keeps the shortfall
+    reached and moves the fewest shifts from ``values``, in what is left. Returns the values reached
+    (``values`` if no better)."""
+    below = floor_steps(full.floor)
     model = hinted(full.model.clone(), values)
     model.add(below >= int(fewest))
     model.minimize(below)
-    solver = _solve(model, seconds, workers, seed)
+    solver = _solve(model, clock.give(max(0.5, clock.left() - spare)), workers, seed)
     if solver is None or solver.objective_value >= floor_steps(full.floor, lambda v: values[v.index]):
         return values
     lower, xs = list(solver.response_proto.solution), _shift_vars(full)
     model = hinted(full.model.clone(), lower)
     model.add(below <= int(round(solver.objective_value)))
     model.minimize(_moves(xs, values))
-    solver = _solve(model, max(0.5, moves_s - (time.perf_counter() - clock)), workers, seed)
+    solver = _solve(model, clock.give(max(0.5, clock.left())), workers, seed)
     return list(solver.response_proto.solution) if solver is not None else lower
 
 
