@@ -1,6 +1,7 @@
 """The staged solve's cover stage: the fewest agent-hours below target on floor queues, and its proof."""
 
 import dataclasses
+import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,7 +10,7 @@ from ortools.sat.python import cp_model
 from scheduler.checker import check_rules, coverage
 from scheduler.roster import RosterModel, set_limits
 from scheduler.staffing import requirements
-from scheduler.staged import AggregateModel, cover_floor, floor_steps, hint_roster
+from scheduler.staged import AggregateModel, Clock, cover_floor, floor_steps, hint_roster
 from smallplan import small_forecast
 
 
@@ -114,3 +115,12 @@ def test_cover_stage_keeps_a_roster_already_at_the_fewest_shortfall(solved_small
     hint_roster(full, chosen, flows, 5, 0)
     again = cover_floor(full, 10, 1, 0, fewest)
     assert again[0] == chosen and again[2] == 0 and again[3] == floor  # nothing to move, no solve
+
+
+def test_one_workers_clock_counts_budgets_not_wall_time():
+    """With one worker the time left is the limit less the budgets handed out, whatever the wall clock says."""
+    one, many = Clock(10.0, 1), Clock(10.0, 2)
+    assert one.give(3.0) == 3.0 and many.give(3.0) == 3.0
+    time.sleep(0.05)
+    assert one.left() == 7.0
+    assert 9.0 < many.left() < 9.96  # wall time: the sleep counts, the budget does not
