@@ -15,7 +15,7 @@ On a small roster a short solve of the whole model comes first: it often proves 
 and then no window is needed; its bound is kept.
 
 The cover stage (``scheduler.staged.cover_floor``) uses the other neighbourhood, ``crew``: every
-day of a few random agents, for the floor shortfall alone. A shortfall often needs a few agents'
+day of a few random agents, for the floor shortfall (then the fewest shifts moved). A shortfall often needs a few agents'
 whole sequences changed (nights, rest days), which no window of days reaches: on the demo, windows
 of 7 days stopped one agent-hour above the proven fewest in 3 of 5 runs, crews of 20 reached it in
 5 of 5. For the cost, windows of days do better (S: 224.7k against 225.4k with crews alone).
@@ -119,17 +119,19 @@ class WindowSearch:
         try:
             return self._solve(self._hinted(model), seconds)[0]
         finally:
-            for i in freed:
-                variables[i].domain[0] = variables[i].domain[1] = self.values[i]
+            self._pin(variables, freed)
 
     def _fixed(self) -> cp_model.CpModel:
         """The model every step shares, built on the first: the full model with every shift fixed to the incumbent."""
         if self._fixed_model is None:
             self._fixed_model = self._clone()
-            variables = self._fixed_model.proto.variables
-            for i in (i for by_day in self.shift_vars for indices in by_day for i in indices):
-                variables[i].domain[0] = variables[i].domain[1] = self.values[i]
+            self._pin(self._fixed_model.proto.variables, [i for by_day in self.shift_vars for indices in by_day for i in indices])
         return self._fixed_model
+
+    def _pin(self, variables, indices) -> None:
+        """Fix the variables ``indices`` of a model's proto to the incumbent's values."""
+        for i in indices:
+            variables[i].domain[0] = variables[i].domain[1] = self.values[i]
 
     def _clone(self) -> cp_model.CpModel:
         model = self.full.model.clone()

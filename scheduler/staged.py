@@ -13,16 +13,18 @@
    CP-SAT parts (``CHUNK`` agents of one class against the rest of it) re-solve the hand-out at
    the least cost: a shift missing from the counts is priced by the late chats it lets through,
    every shift by its pay and rest-day premium (a large-neighbourhood search on the disaggregation).
-3. **First roster.** Flows split each hour's multi-skilled agents at the least cost, with no
-   solver (``greedy_flows``: marginal saving, then transfers between queues; hours are independent
-   once shifts are fixed, and each queue's cost is convex); shifts and flows make a roster at once, priced by the checker, with no solver. It is reported after the
-   hand-out and again if the sweeps improve it.
+3. **First roster.** Flows split each hour's multi-skilled agents at the least cost
+   (``greedy_flows``: marginal saving, then transfers between queues; hours are independent once
+   shifts are fixed, and each queue's cost is convex); shifts and flows make a roster at once,
+   priced by the checker, with no solver. It is reported after the hand-out and again if the
+   sweeps improve it.
 4. **Cover what the staff can.** On queues with a ``floor_cost`` (a target the CS lead wants met
    wherever the staff allows), the fewest agent-hours below the requirement are reached first
    (random crews of agents, every day of theirs re-solved for the shortfall and then the fewest
-   shifts moved; then the whole model, stopping, proven, at the aggregate relaxation's minimum); that shortfall then binds the polish (MODEL_NOTES 3.7's
-   recipe, made lexicographic: on the demo the disaggregation left 45-77 agent-hours where 44
-   is the proven fewest, and the polish alone did not recover them).
+   shifts moved; then the whole model, stopping, proven, at the aggregate relaxation's minimum);
+   that shortfall then binds the polish (MODEL_NOTES 3.7's recipe, made lexicographic: on the
+   demo the disaggregation left 45-77 agent-hours where 44 is the proven fewest, and the polish
+   alone did not recover them).
 5. **Polish** (``scheduler.polish``): windows of days re-solved by CP-SAT on the full model, with
    fairness and preferences, every other day fixed to the incumbent, for the time left.
 
@@ -502,6 +504,11 @@ def floor_steps(floor: list, value=lambda v: v):
     return sum((w // step) * value(v) for w, v in floor)
 
 
+def _shortfall(full: RosterModel, values: list[int]) -> int:
+    """``floor_steps`` of the roster given as a value per model variable."""
+    return floor_steps(full.floor, lambda v: values[v.index])
+
+
 SETTLE_S = 1.0  # for the flows after the cover (the polish goes on with them; on the demo a longer solve does not end sooner)
 COVER_MIN_S = 2.0  # the least time worth a try: each solve of the whole model at 1,000 agents costs about a second
 
@@ -513,9 +520,8 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
     within 0.4 of ``seconds``); then, if still above ``fewest`` (the aggregate relaxation's minimum,
     a valid bound), by the whole model for the shortfall alone, up to three quarters of ``seconds``,
     which stops, proven, on reaching it, and a last solve that keeps the shortfall it reached and
-    moves the fewest shifts from the crews' roster. That shortfall becomes
-    a constraint of the full model, so the polish keeps it. Needs the complete hint of
-    ``hint_roster`` (None without it).
+    moves the fewest shifts from the crews' roster. That shortfall becomes a constraint of the full
+    model, so the polish keeps it. Needs the complete hint of ``hint_roster`` (None without it).
 
     Returns ``(chosen, flows, shifts moved, {"agent_hours_below", "proven_fewest"})``, or None
     with no floor queue or no solution in time. ``proven_fewest``: the shortfall reached equals
@@ -527,13 +533,12 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
     if before is None:
         return None
     values = before
-    steps = lambda vals: floor_steps(full.floor, lambda v: vals[v.index])  # noqa: E731
     lower = seconds >= COVER_MIN_S  # else too little time to lower it (L at a 30 s limit): the shortfall as it is
-    if lower and steps(values) > fewest:
+    if lower and _shortfall(full, values) > fewest:
         values = floor_crews(full, values, fewest, clock.give(0.4 * seconds), workers, seed)
-    if lower and steps(values) > fewest:
+    if lower and _shortfall(full, values) > fewest:
         values = _fewest_whole(full, values, fewest, clock, 0.25 * seconds, workers, seed)
-    reached = steps(values)
+    reached = _shortfall(full, values)
     full.model.add(floor_steps(full.floor) <= reached)
     if values is not before:  # the solves above ignored the cost of the flows: the best for these shifts
         settled = WindowSearch(full, values, np.inf, workers, seed)
@@ -556,12 +561,11 @@ def floor_crews(full: RosterModel, values: list[int], fewest: float, seconds: fl
     step too hard to finish (demo: 1 of 5 runs proven). On the demo, from the sweeps' 49-61
     agent-hours, crews of 20 reached the proven 44 within 4 s in 5 of 5 runs; windows of 7 days
     stopped at 45 in 3 of 5."""
-    shortfall = lambda vals: floor_steps(full.floor, lambda v: vals[v.index])  # noqa: E731
     xs = _shift_vars(full)
     weight = len(xs) + 1
     goal = weight * floor_steps(full.floor) + _moves(xs, values)
-    search = WindowSearch(full, values, weight * shortfall(values), workers, seed, goal=goal)
-    search.run(seconds, step=search.crew, done=lambda vals: shortfall(vals) <= fewest)
+    search = WindowSearch(full, values, weight * _shortfall(full, values), workers, seed, goal=goal)
+    search.run(seconds, step=search.crew, done=lambda vals: _shortfall(full, vals) <= fewest)
     return search.values
 
 
@@ -580,14 +584,14 @@ def _fewest_whole(full: RosterModel, values: list[int], fewest: float, clock: Cl
     model.add(below >= int(fewest))
     model.minimize(below)
     solver = _solve(model, clock.give(max(0.5, clock.left() - spare)), workers, seed)
-    if solver is None or solver.objective_value >= floor_steps(full.floor, lambda v: values[v.index]):
+    if solver is None or solver.objective_value >= _shortfall(full, values):
         return values
-    lower, xs = list(solver.response_proto.solution), _shift_vars(full)
-    model = hinted(full.model.clone(), lower)
+    fewer, xs = list(solver.response_proto.solution), _shift_vars(full)
+    model = hinted(full.model.clone(), fewer)
     model.add(below <= int(round(solver.objective_value)))
     model.minimize(_moves(xs, values))
     solver = _solve(model, clock.give(max(0.5, clock.left())), workers, seed)
-    return list(solver.response_proto.solution) if solver is not None else lower
+    return list(solver.response_proto.solution) if solver is not None else fewer
 
 
 def _shift_vars(full: RosterModel) -> list:

@@ -64,17 +64,21 @@ def test_plan_without_a_floor_queue_skips_the_cover_stage(solved_small):
     assert full.floor == [] and cover_floor(full, 1, 1, 0, 0.0) is None
 
 
+def _proven_optimum(full: RosterModel) -> float:
+    """The full model's optimum in yuan, proven by CP-SAT."""
+    solver = cp_model.CpSolver()
+    set_limits(solver, 30, 1, 0)
+    assert solver.solve(full.model) == cp_model.OPTIMAL
+    return solver.objective_value / 10
+
+
 def test_aggregate_bound_is_below_the_full_models_optimum(solved_small):
     plan, staff, req, flags, _ = solved_small
     strict = staff.copy()
     strict["min_week_hours"] = [30.0, 27.0, 20.0, 0.0, 35.0, 14.0, 30.0, 0.0, 10.0, 12.0]  # minimums that whole shifts overshoot
     full = RosterModel(plan, strict, req, flags, symmetry=False)
-    agg = AggregateModel(full)
-    _, bound = agg.solve(5, 1, 0)
-    solver = cp_model.CpSolver()
-    set_limits(solver, 30, 1, 0)
-    assert solver.solve(full.model) == cp_model.OPTIMAL
-    assert bound <= solver.objective_value / 10 + 1e-6
+    _, bound = AggregateModel(full).solve(5, 1, 0)
+    assert bound <= _proven_optimum(full) + 1e-6
 
 
 def test_least_hours_rounds_a_minimum_up_to_whole_shifts(solved_small):
@@ -99,10 +103,7 @@ def test_aggregate_bound_prices_hours_cheapest_first_and_stays_valid(solved_smal
     varied["min_week_hours"] = [float(min(m, h)) for m, h in zip(minimums, varied["max_week_hours"])]
     full = RosterModel(plan, varied, req, flags, symmetry=False)
     _, bound = AggregateModel(full).solve(5, 1, 0)
-    solver = cp_model.CpSolver()
-    set_limits(solver, 30, 1, 0)
-    assert solver.solve(full.model) == cp_model.OPTIMAL
-    assert bound <= solver.objective_value / 10 + 1e-6
+    assert bound <= _proven_optimum(full) + 1e-6
 
 
 def test_cover_stage_keeps_a_roster_already_at_the_fewest_shortfall(solved_small):
