@@ -565,7 +565,7 @@ def floor_crews(full: RosterModel, values: list[int], fewest: float, seconds: fl
     weight = len(xs) + 1
     goal = weight * floor_steps(full.floor) + _moves(xs, values)
     search = WindowSearch(full, values, weight * _shortfall(full, values), workers, seed, goal=goal)
-    search.run(seconds, step=search.crew, done=lambda vals: _shortfall(full, vals) <= fewest)
+    search.run(seconds, step=search.crew, presolve=True, done=lambda vals: _shortfall(full, vals) <= fewest)
     return search.values
 
 
