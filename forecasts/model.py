@@ -55,6 +55,7 @@ import pandas as pd
 
 from forecasts.errors import InputError
 from forecasts.promotions import Promotions
+from forecasts.share import event_ratios, fit_share
 from forecasts.wave import ORDER_PHASES, Sample, fit_wave, respond
 
 PHASE_ORDER = ("warmup", "deposit", "final_payment", "peak", "aftersales")
@@ -121,6 +122,25 @@ def _wave_sample(orders: "_EventData", resp: "_EventData") -> Sample:
     y[pos], b[pos] = resp.y, resp.b
     fit[pos[_phase_hours(resp, ("aftersales",))]] = True
     return Sample(orders=o, y=y, b=b, fit=fit, t0=int(t0))
+
+
+def _phase_index(cells: list, size: int) -> np.ndarray:
+    """Each hour's phase, an index of ``PHASE_ORDER`` (−1 outside every phase): of the phases covering
+    the hour, the one ``_PRIORITY`` ranks highest (a final-payment window inside the peak day or
+    the warm-up, a deposit opening inside the warm-up)."""
+    phase, rank = np.full(size, -1), np.full(size, -1)
+    for k, pos, _, _ in cells:
+        better = pos[_PRIORITY[PHASE_ORDER[k]] > rank[pos]]
+        phase[better], rank[better] = k, _PRIORITY[PHASE_ORDER[k]]
+    return phase
+
+
+def _share_ratios(orders: "_EventData", driven: "_EventData") -> tuple[np.ndarray, float]:
+    """One past event's shares (:func:`forecasts.share.event_ratios`) over the hours both queues have."""
+    _, io, idr = np.intersect1d(orders.t, driven.t, return_indices=True)
+    rel = np.where(orders.b[io] > 0, orders.y[io] / np.maximum(orders.b[io], 1e-9) - 1.0, 0.0)
+    phase = _phase_index(driven.cells, driven.t.size)[idr]
+    return event_ratios(rel, driven.y[idr], driven.b[idr], phase, len(PHASE_ORDER))
 
 
 def _without_aftersales(cells: list) -> list:
@@ -292,13 +312,19 @@ class PromoForecaster:
         queue's after-sales phase is modelled as a lagged response to the orders queue's volume
         in the order phases (:mod:`forecasts.wave`), with each past event's lag and ratio, instead
         of a free day × hour profile. ``None`` (default): no wave, every queue has a profile.
+    shares : dict, optional
+        Driven queue → orders queue, e.g. ``{"reminder": "presale"}`` (unpaid orders follow
+        orders): the driven queue's uplift is the orders queue's, hour by hour, times a share per
+        phase learned from each past event (:mod:`forecasts.share`), instead of its own profile.
+        The orders queue must have its own profile (not be driven itself).
     """
 
     def __init__(self, baseline_weeks: int = 8, n_draws: int = 1000, seed: int = 0,
                  quantiles: tuple[float, float, float] = (0.1, 0.5, 0.9), margin_days: int = 3,
                  kappa_weeks: int = 26, trend: bool = True, lead_signal: bool = False,
-                 peak_multiplier: float | None = None, waves: dict | None = None):
+                 peak_multiplier: float | None = None, waves: dict | None = None, shares: dict | None = None):
         self.waves = waves
+        self.shares = shares
         self.baseline_weeks = baseline_weeks
         self.trend = trend
         self.lead_signal = lead_signal
@@ -329,7 +355,8 @@ class PromoForecaster:
             ``partial_`` (per queue: events under way at the end of the history → the same for
             their hours seen so far, the lead signal of their scale), ``history_end_`` and
             ``promotions_`` set; ``waves_`` (responding queue → fitted :class:`~forecasts.wave.Wave`)
-            for the ``waves`` that have a past event with both queues.
+            for the ``waves`` that have a past event with both queues; ``shares_`` (driven queue →
+            fitted :class:`~forecasts.share.Share`) likewise.
         """
         missing = {"queue", "ds", "y"} - set(history.columns)
         if missing:
@@ -356,6 +383,7 @@ class PromoForecaster:
             self.kappa_[q] = self._kappa(days, grid, ok, slope)
             self.residuals_[q], self.partial_[q] = self._event_residuals(days, grid, ok, slope, promotions)
         self.waves_ = self._fit_waves()
+        self.shares_ = self._fit_shares()
         self.past_events_ = sorted({e for q in self.queues_ for e in self.residuals_[q]})
         return self
 
@@ -368,9 +396,7 @@ class PromoForecaster:
         """
         waves, self.wave_samples_ = {}, {}
         for q, oq in (self.waves or {}).items():
-            if q not in self.queues_ or oq not in self.queues_:
-                raise InputError(f"forecast: wave {q} → {oq} names a queue the history does not have "
-                                 f"(it has {', '.join(self.queues_)})")
+            self._check_pair("wave", q, oq)
             past = self.residuals_[q]
             samples = {e: _wave_sample(self.residuals_[oq][e], d) for e, d in past.items() if e in self.residuals_[oq]}
             wave = fit_wave(samples)
@@ -385,6 +411,26 @@ class PromoForecaster:
                 for e, d in book.items():
                     book[e] = replace(d, cells=_without_aftersales(d.cells))
         return waves
+
+    def _fit_shares(self) -> dict:
+        """Fit each driven queue's shares of its orders queue's uplift, from the past events both queues have."""
+        shares = {}
+        for q, oq in (self.shares or {}).items():
+            self._check_pair("share", q, oq)
+            if q in (self.waves or {}) or oq in self.shares:
+                raise InputError(f"forecast: share {q} → {oq}: a driven queue has no wave, and its orders queue "
+                                 "is not driven itself")
+            per_event = {e: _share_ratios(self.residuals_[oq][e], d) for e, d in self.residuals_[q].items()
+                         if e in self.residuals_[oq]}
+            share = fit_share(per_event)
+            if share is not None:
+                shares[q] = share
+        return shares
+
+    def _check_pair(self, what: str, q: str, oq: str) -> None:
+        if q not in self.queues_ or oq not in self.queues_ or q == oq:
+            raise InputError(f"forecast: {what} {q} → {oq} must name two queues the history has "
+                             f"(it has {', '.join(self.queues_)})")
 
     def _normal_days(self, days: np.ndarray, promotions: Promotions) -> np.ndarray:
         ok = np.ones(days.size, dtype=bool)
@@ -705,6 +751,18 @@ class PromoForecaster:
         out[:, inside] = rel[:, (t[inside] - start) // HOUR_NS]
         return out[rng.choice(len(among), size=self.n_draws, p=p)], early is None
 
+    def _share_draws(self, q: str, t: np.ndarray, event: str, pools: dict, orders_up: np.ndarray, rng) -> np.ndarray:
+        """Draws (n_draws × hours) of a driven queue's uplift factor ``1 + ρ·(U_o − 1)``: ``U_o`` the orders
+        queue's draws (event scale, day deviations and all), ``ρ`` per draw one past event's share in
+        each hour's phase (of the events the queue's profile would pool, when the share has them)."""
+        share = self.shares_[q]
+        names = pools[q][3] if pools.get(q) is not None else ()
+        among = [i for i, e in enumerate(share.events) if e in names] or list(range(len(share.events)))
+        phase = _phase_index(_cells(t, _ns([self.promotions_.event_row(event)["peak"]])[0],
+                                    self.promotions_.phases_of(event)), t.size)
+        rho = share.table(among)[rng.integers(0, len(among), size=self.n_draws)][:, np.maximum(phase, 0)]
+        return np.maximum(1.0 + np.where(phase >= 0, rho, 0.0) * (orders_up - 1.0), 0.0)
+
     def _orders_curve(self, oq: str, grid: np.ndarray, event: str, comps: np.ndarray) -> np.ndarray:
         """The orders queue's forecast excess in the planned event's order phases, in units of its mean baseline hour."""
         day = grid // DAY_NS
@@ -727,9 +785,14 @@ class PromoForecaster:
             pools = {q: self._pool(q, kind, event) for q in self.queues_}
             loc, var = self._event_scale(event, pools)
             scale = np.exp(rng.normal(loc, np.sqrt(var), size=n))
-        for q in self.queues_:
+        for q in sorted(self.queues_, key=lambda q: q in self.shares_):  # an orders queue before the queue it drives
             mus[q] = self.baseline_[q].at(day, (day + 3) % 7, hour)
-            ups[q] = np.ones((n, t.size)) if event is None else self._uplift_draws(q, t, event, pools, scale, rng)
+            if event is None:
+                ups[q] = np.ones((n, t.size))
+            elif q in self.shares_:
+                ups[q] = self._share_draws(q, t, event, pools, ups[self.shares[q]], rng)
+            else:
+                ups[q] = self._uplift_draws(q, t, event, pools, scale, rng)
         if self.peak_multiplier is not None:
             self._rescale_peak(t, event, mus, ups)
         dmap = day - day[0]

@@ -20,30 +20,33 @@ from forecasts.promotions import read_promotions
 from scheduler.demo import DEMO_DIR
 
 
-def _waves(pairs: tuple[str, ...]) -> dict:
-    """``--wave aftersale=presale`` options as responding queue → orders queue."""
+def _pairs(option: str, pairs: tuple[str, ...], example: str) -> dict:
+    """``--wave aftersale=presale`` (or ``--share``) options as queue → orders queue."""
     out = {}
     for pair in pairs:
-        resp, sep, orders = pair.partition("=")
-        if not sep or not resp.strip() or not orders.strip():
-            raise InputError(f"--wave {pair!r}: expected RESPONDING=ORDERS, e.g. aftersale=presale")
-        out[resp.strip()] = orders.strip()
+        queue, sep, orders = pair.partition("=")
+        if not sep or not queue.strip() or not orders.strip():
+            raise InputError(f"{option} {pair!r}: expected QUEUE=ORDERS, e.g. {example}")
+        out[queue.strip()] = orders.strip()
     return out
 
 
-def _inputs(config: str | None, history: str | None, promotions: str | None, waves: tuple[str, ...]) -> tuple[Path, Path, dict]:
-    """History and promotions paths and the after-sales waves: from CONFIG, the files and --wave, or the demo plan."""
-    if config is not None and (history or promotions or waves):
-        raise InputError("give either CONFIG or --history/--promotions/--wave, not both")
+def _inputs(config: str | None, history: str | None, promotions: str | None, waves: tuple[str, ...],
+            shares: tuple[str, ...]) -> tuple[Path, Path, dict]:
+    """History and promotions paths and the forecaster's queue links (``waves``, ``shares``): from
+    CONFIG, the files and --wave/--share, or the demo plan."""
+    if config is not None and (history or promotions or waves or shares):
+        raise InputError("give either CONFIG or --history/--promotions/--wave/--share, not both")
     if bool(history) != bool(promotions):
         raise InputError("--history and --promotions go together; give both (or neither for the demo)")
     if history:
-        return Path(history), Path(promotions), _waves(waves)
-    if waves:
-        raise InputError("--wave goes with --history/--promotions (CONFIG and the demo set waves in their queues)")
+        return Path(history), Path(promotions), {"waves": _pairs("--wave", waves, "aftersale=presale"),
+                                                 "shares": _pairs("--share", shares, "reminder=presale")}
+    if waves or shares:
+        raise InputError("--wave and --share go with --history/--promotions (CONFIG and the demo set them in their queues)")
     from scheduler.config import load_plan
     plan = load_plan(config if config is not None else DEMO_DIR / "demo.toml")
-    return Path(plan.history), Path(plan.promotions), plan.waves
+    return Path(plan.history), Path(plan.promotions), {"waves": plan.waves, "shares": plan.shares}
 
 
 @click.command("backtest")
@@ -56,8 +59,10 @@ def _inputs(config: str | None, history: str | None, promotions: str | None, wav
               help="Count --lead-days back from the peak day or from the event's first hour.")
 @click.option("--wave", "waves", multiple=True, metavar="RESPONDING=ORDERS",
               help="With --history: model RESPONDING's after-sales wave as a lagged response to ORDERS' sale-day volume.")
+@click.option("--share", "shares", multiple=True, metavar="DRIVEN=ORDERS",
+              help="With --history: forecast DRIVEN (unpaid orders) as a per-phase share of ORDERS' uplift.")
 @click.option("--json", "as_json", is_flag=True, help="Print {model: {wape, wape_peak_day, peak_hour_error, band_coverage}}.")
-def backtest(config, history, promotions, lead_days, anchor, waves, as_json):
+def backtest(config, history, promotions, lead_days, anchor, waves, shares, as_json):
     """Backtest the forecaster against two baselines on every past event.
 
     For each past event, fit on the history before a cut-off LEAD-DAYS before the event's
@@ -76,13 +81,13 @@ def backtest(config, history, promotions, lead_days, anchor, waves, as_json):
       peakplan backtest --history h.csv --promotions p.csv --json
     """
     try:
-        hist_path, promo_path, wave_map = _inputs(config, history, promotions, waves)
+        hist_path, promo_path, links = _inputs(config, history, promotions, waves, shares)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             hist = read_history(hist_path)
         for w in caught[:5]:
             click.echo(f"warning: {w.message}", err=True)
-        scores = run_backtest(hist, read_promotions(promo_path), lead_days=lead_days, anchor=anchor, waves=wave_map)
+        scores = run_backtest(hist, read_promotions(promo_path), lead_days=lead_days, anchor=anchor, **links)
     except InputError as exc:
         raise click.ClickException(str(exc).splitlines()[0]) from None
     if as_json:

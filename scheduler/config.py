@@ -52,7 +52,8 @@ class ChatQueue:
 
 @dataclass(frozen=True)
 class BacklogQueue:
-    """Payment reminders: unpaid orders, each chased by touches before deadlines."""
+    """Payment reminders: unpaid orders, each chased by touches before deadlines. ``share_of`` names
+    the queue whose uplift the unpaid orders follow at a share per phase (:mod:`forecasts.share`), or None."""
 
     name: str
     label: str
@@ -66,6 +67,7 @@ class BacklogQueue:
     contact_phases: tuple[str, ...]
     late_cost: float
     floor_cost: float
+    share_of: str | None = None
 
     kind = "backlog"
 
@@ -189,6 +191,11 @@ class Plan:
         """Responding queue → orders queue, for the forecaster's after-sales waves."""
         return {n: q.wave_of for n, q in self.queues.items() if getattr(q, "wave_of", None)}
 
+    @property
+    def shares(self) -> dict:
+        """Driven queue → orders queue, for the forecaster's shares (unpaid orders follow orders)."""
+        return {n: q.share_of for n, q in self.queues.items() if getattr(q, "share_of", None)}
+
 
 class _Table:
     """A TOML table with typed, key-naming getters."""
@@ -306,6 +313,7 @@ def _backlog_queue(name: str, t: _Table) -> BacklogQueue:
         contact_from=t.hour("contact_from", "08:00"), contact_until=t.hour("contact_until", "22:00"),
         contact_phases=tuple(t.get("contact_phases", list, "a list of promotion phases", ["final_payment"])),
         late_cost=t.number("late_cost", 0), floor_cost=t.number("floor_cost", 0, default=0.0),
+        share_of=t.get("share_of", str, "the name of another queue", None),
     )
 
 
@@ -321,9 +329,12 @@ def _queues(root: _Table) -> dict:
             raise t.fail("kind", f"one of {QUEUE_KINDS}", kind)
         queues[name] = _chat_queue(name, t) if kind == "chat" else _backlog_queue(name, t)
     for name, q in queues.items():
-        if getattr(q, "wave_of", None) is not None and (q.wave_of == name or q.wave_of not in queues):
-            raise table.table(name).fail("wave_of", f"the name of another queue ({', '.join(n for n in queues if n != name)})",
-                                         q.wave_of)
+        for key in ("wave_of", "share_of"):
+            other = getattr(q, key, None)
+            if other is not None and (other == name or other not in queues):
+                raise table.table(name).fail(key, f"the name of another queue ({', '.join(n for n in queues if n != name)})", other)
+            if key == "share_of" and other is not None and getattr(queues[other], "share_of", None):
+                raise table.table(name).fail(key, f"a queue with its own forecast ({other} follows {queues[other].share_of})", other)
     return queues
 
 

@@ -85,7 +85,7 @@ def plan_hours(plan) -> pd.DatetimeIndex:
 def plan_forecast(plan, inputs: Inputs, seed: int) -> pd.DataFrame:
     """The forecast over the plan's window, following the planned event and any ``peak_multiplier``."""
     return forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed,
-                    peak_multiplier=plan.peak_multiplier, waves=plan.waves)
+                    peak_multiplier=plan.peak_multiplier, waves=plan.waves, shares=plan.shares)
 
 
 def plan_flags(plan, inputs: Inputs) -> pd.DataFrame:

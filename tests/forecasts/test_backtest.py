@@ -87,7 +87,11 @@ def test_cli_user_errors_are_one_line(tmp_path):
     res = CliRunner().invoke(backtest, ["--history", "h.csv"])
     assert res.exit_code == 1 and "go together" in res.output
     res = CliRunner().invoke(backtest, ["--history", "h.csv", "--promotions", "p.csv", "--wave", "aftersale"])
-    assert res.exit_code == 1 and "RESPONDING=ORDERS" in res.output
+    assert res.exit_code == 1 and "--wave 'aftersale': expected QUEUE=ORDERS" in res.output
+    res = CliRunner().invoke(backtest, ["--history", "h.csv", "--promotions", "p.csv", "--share", "reminder:presale"])
+    assert res.exit_code == 1 and "--share 'reminder:presale': expected QUEUE=ORDERS" in res.output
+    res = CliRunner().invoke(backtest, ["--share", "reminder=presale"])
+    assert res.exit_code == 1 and "go with --history" in res.output
 
 
 def test_reforecast_after_the_peak_scores_the_rest_of_the_event(demo_history, demo_promotions):

@@ -10,12 +10,12 @@ WINDOW = ("2026-11-01", "2026-11-18")
 EVENT = "double11-2026"
 
 
-@pytest.fixture(scope="module", params=[*sorted(MODELS), "model_wave"])
+@pytest.fixture(scope="module", params=[*sorted(MODELS), "model_linked"])
 def fitted(request, demo_history, demo_promotions):
-    name = "model" if request.param == "model_wave" else request.param
+    name = "model" if request.param == "model_linked" else request.param
     params = {"n_draws": 200} if name == "model" else {}
-    if request.param == "model_wave":
-        params["waves"] = {"aftersale": "presale"}
+    if request.param == "model_linked":  # the demo's queue links: the after-sales wave, the reminder share
+        params.update(waves={"aftersale": "presale"}, shares={"reminder": "presale"})
     model = MODELS[name](**params).fit(demo_history, demo_promotions)
     return request.param, model, model.predict(*WINDOW, EVENT)
 

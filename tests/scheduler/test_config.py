@@ -23,6 +23,8 @@ def test_small_plan_loads(small_plan_path):
     ("max_consecutive_days = 3", "max_consecutive_days = 0", "max_consecutive_days"),
     ("aht_by_load_s = [240, 300]", 'aht_by_load_s = [240, 300]\nwave_of = "returns"', "wave_of"),
     ("aht_by_load_s = [240, 300]", 'aht_by_load_s = [240, 300]\nwave_of = "presale"', "wave_of"),
+    ('kind = "backlog"', 'kind = "backlog"\nshare_of = "orders"', "share_of"),
+    ('kind = "backlog"', 'kind = "backlog"\nshare_of = "reminder"', "share_of"),
 ])
 def test_bad_key_is_named(tmp_path, old, new, key):
     assert old in SMALL_TOML
