@@ -35,6 +35,7 @@ Takes: the plan, staff, requirements, flags. Returns: ``RosterResult``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections import defaultdict
@@ -48,6 +49,7 @@ from scheduler.checker import cost_breakdown, coverage
 from scheduler.roster import (RosterModel, RosterResult, add_coverage, option_allowed, service_terms,
                               set_limits)
 from scheduler.greedy import RuleTables, greedy_flows, hand_out, marginal
+from scheduler.lpbound import MAX_AGENT_DAYS as LP_MAX_AGENT_DAYS, LpBound
 from scheduler.pay import rest_day_premium, shift_pay
 from scheduler.polish import WHOLE_MAX_S, WHOLE_SHARE, WindowSearch, complete_hint, hinted
 from scheduler.rules import (MODEL_RULES, AgentShifts, contract_days, min_hours_due, overtime_eligible, overtime_month,
@@ -470,12 +472,27 @@ def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, wo
     clock = Clock(seconds, workers)
     search = WindowSearch(full, values, first.objective, workers, seed)
     report = (lambda obj, bound: progress(obj, max(bound, agg_bound or 0.0))) if progress is not None else None
-    if not search.whole(clock.give(min(WHOLE_MAX_S, WHOLE_SHARE * seconds))):
-        search.run(clock.left(), report)
+    lp = _lp_bound(full, first, seconds, workers, seed)
+    with lp if lp is not None else contextlib.nullcontext():
+        if not search.whole(clock.give(min(WHOLE_MAX_S, WHOLE_SHARE * seconds))):
+            search.run(clock.left(), report)
     chosen, flows = shifts_and_flows(full, search.values)
-    bound = max(search.bound, agg_bound if agg_bound is not None else 0.0)
+    bound = max(search.bound, agg_bound if agg_bound is not None else 0.0, lp.bound if lp is not None else 0.0)
     result = first_roster(full, chosen, flows, bound, 0.0)
     return dataclasses.replace(result, floor=first.floor, interrupted=search.interrupted)
+
+
+def _lp_bound(full: RosterModel, first: RosterResult, seconds: float, workers: int, seed: int) -> LpBound | None:
+    """CP-SAT's LP bound on one of the cores, on a roster small enough for it (``scheduler.lpbound``).
+
+    Not with one worker (that run uses one core and repeats itself). Not when the cover stage left
+    more shortfall than the fewest proven: the full model then holds ``shortfall ≤ reached``, and
+    its bound would bound only the rosters that short, not every roster."""
+    if workers < 2 or len(full.agents) * len(full.days) > LP_MAX_AGENT_DAYS:
+        return None
+    if first.floor is not None and not first.floor["proven_fewest"]:
+        return None
+    return LpBound(full.model, seconds, seed, beat=first.bound or 0.0)
 
 
 def shifts_and_flows(full: RosterModel, values: list[int]):

@@ -1,0 +1,44 @@
+"""CP-SAT's LP bound on one core beside the polish (scheduler.lpbound) and when the staged solve runs it."""
+import dataclasses
+
+import pytest
+from ortools.sat.python import cp_model
+
+from scheduler.lpbound import GIVE_UP, LpBound
+from scheduler.roster import RosterModel, set_limits
+from scheduler.staged import _lp_bound
+
+
+def _full(solved_small) -> RosterModel:
+    plan, staff, req, flags, _ = solved_small
+    return RosterModel(plan, staff, req, flags, symmetry=False)
+
+
+def test_lp_bound_is_the_proven_optimum_on_a_small_plan(solved_small):
+    full = _full(solved_small)
+    with LpBound(full.model, 30, 0) as lp:
+        lp.thread.join()
+    solver = cp_model.CpSolver()
+    set_limits(solver, 30, 1, 0)
+    assert solver.solve(full.model) == cp_model.OPTIMAL
+    assert lp.bound == pytest.approx(solver.objective_value / 10)
+    assert len(lp.model.proto.constraints) == len(full.model.proto.constraints)  # a clone: the model is left alone
+
+
+@pytest.mark.parametrize("latest,stops", [((1 - GIVE_UP) * 100 - 0.1, True), ((1 - GIVE_UP) * 100 + 0.1, False)])
+def test_lp_bound_gives_the_core_back_halfway_when_far_below_the_bound_to_beat(solved_small, latest, stops):
+    lp = LpBound(_full(solved_small).model, 10, 0, beat=100.0)
+    stopped = []
+    lp.solver.stop_search = lambda: stopped.append(True)
+    lp.latest = latest
+    lp._give_up()
+    assert bool(stopped) == stops
+
+
+def test_staged_solve_runs_it_on_two_workers_when_its_bound_bounds_every_roster(solved_small):
+    full = _full(solved_small)
+    first = solved_small[4]
+    proven, short = (dataclasses.replace(first, floor={"agent_hours_below": n, "proven_fewest": p}) for n, p in ((0, True), (3, False)))
+    assert isinstance(_lp_bound(full, proven, 5, 2, 0), LpBound)
+    assert _lp_bound(full, proven, 5, 1, 0) is None  # one worker: one core, and a run that repeats itself
+    assert _lp_bound(full, short, 5, 2, 0) is None  # the model holds `shortfall <= reached`: not every roster's bound
