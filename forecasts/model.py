@@ -30,6 +30,9 @@ Model, per queue q and hour t::
   response to the orders queue's excess in the order phases (:mod:`forecasts.wave`), with one
   ``(ρ, L)`` pair per past event drawn for the bands (weighted by the wave's first days in a
   re-forecast).
+* Unpaid orders (``shares``, e.g. ``{"reminder": "presale"}``): the driven queue has no profile
+  of its own in the forecast; its uplift is ``1 + ρ·(U_o − 1)`` hour by hour, ``U_o`` the orders
+  queue's drawn uplift and ``ρ`` one past event's share in the hour's phase (:mod:`forecasts.share`).
 * Hours of the window outside the driving event get the baseline only; one event (the
   ``event`` argument, or the calendar's event overlapping the window most) drives the uplift.
 * Event scale: the uplift above the baseline is ``b·(1 + S·(U − 1))`` with one scale ``S`` per

@@ -4,8 +4,8 @@ Each step frees the shifts of ``WINDOW_DAYS`` consecutive days for a random samp
 ``FREE_AGENTS`` agents (every agent on a roster that small); every other shift is fixed to the
 incumbent roster, and CP-SAT re-solves the full model (flows, service level lost, pay, rest days,
 fairness, preferences: the whole objective, every hard rule) from the incumbent as a complete
-hint, with no presolve (see ``run``), for at most ``STEP_S``. A better roster becomes the incumbent. A window of days is the
-neighbourhood the roster's cost lives in: the hours of a day are covered by the shifts of that
+hint, with no presolve (see ``run``), for at most ``STEP_S``. A better roster becomes the
+incumbent. A window of days is the neighbourhood the roster's cost lives in: the hours of a day are covered by the shifts of that
 day and the night before, and rest, night and weekly rules tie a day to its neighbours, so
 freeing whole days for many agents lets coverage move between agents, which the aggregate's
 disaggregation (one agent class at a time) cannot. On the S benchmark it reached in 20 s what

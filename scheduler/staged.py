@@ -28,7 +28,9 @@
 5. **Polish** (``scheduler.polish``): windows of days re-solved by CP-SAT on the full model, with
    fairness and preferences, every other day fixed to the incumbent, for the time left.
 
-The reported bound is the aggregate's, or the full model's on a small roster when that is better.
+The reported bound is the aggregate's, or CP-SAT's on the full model when that is better: its LP
+search runs on one worker beside the polish on a roster of up to 1,500 agent-days
+(``scheduler.lpbound``), and a whole-model solve on a tiny one.
 
 Takes: the plan, staff, requirements, flags. Returns: ``RosterResult``.
 """
