@@ -431,6 +431,7 @@ class PromoForecaster:
         return shares
 
     def _check_pair(self, what: str, q: str, oq: str) -> None:
+        """A wave's or a share's two queues: both in the history, and not the same."""
         if q not in self.queues_ or oq not in self.queues_ or q == oq:
             raise InputError(f"forecast: {what} {q} → {oq} must name two queues the history has "
                              f"(it has {', '.join(self.queues_)})")
