@@ -29,8 +29,9 @@ MAX_AGENT_DAYS = 1500  # S and the demo (1,080); M (4,200): 483k after 45 s agai
 
 class LpBound:
     """``with LpBound(model, seconds, seed, beat) as lp:`` solves ``model`` (a clone: the caller's is
-    left alone) in a thread until ``seconds``, the block's end, or half of ``seconds`` with its bound
-    still more than ``GIVE_UP`` below ``beat``; ``lp.bound`` is then its proven bound in yuan (0 when it proved nothing)."""
+    left alone) in a thread until ``seconds``, the block's end, or half of ``seconds`` with its
+    bound still more than ``GIVE_UP`` below ``beat``; ``lp.bound`` is then its proven bound in
+    yuan (0 when it proved nothing)."""
 
     def __init__(self, model: cp_model.CpModel, seconds: float, seed: int, beat: float = 0.0):
         self.model, self.bound, self.latest, self.beat = model.clone(), 0.0, 0.0, beat

@@ -3,22 +3,23 @@
 Each step frees the shifts of ``WINDOW_DAYS`` consecutive days for a random sample of
 ``FREE_AGENTS`` agents (every agent on a roster that small); every other shift is fixed to the
 incumbent roster, and CP-SAT re-solves the full model (flows, service level lost, pay, rest days,
-fairness, preferences: the whole objective, every hard rule) from the incumbent as a complete
-hint, with no presolve (see ``run``), for at most ``STEP_S``. A better roster becomes the
-incumbent. A window of days is the neighbourhood the roster's cost lives in: the hours of a day are covered by the shifts of that
-day and the night before, and rest, night and weekly rules tie a day to its neighbours, so
-freeing whole days for many agents lets coverage move between agents, which the aggregate's
-disaggregation (one agent class at a time) cannot. On the S benchmark it reached in 20 s what
-CP-SAT's own search on the whole model had not in 480 s.
+fairness, preferences: the whole objective, every hard rule) from the incumbent as a complete hint,
+with no presolve (see ``run``), for at most ``STEP_S``. A better roster becomes the incumbent. A
+window of days is the neighbourhood the roster's cost lives in: the hours of a day are covered by
+the shifts of that day and the night before, and rest, night and weekly rules tie a day to its
+neighbours, so freeing whole days for many agents lets coverage move between agents, which the
+aggregate's disaggregation (one agent class at a time) cannot. On the S benchmark it reached in
+20 s what CP-SAT's own search on the whole model had not in 480 s.
 
 On a small roster a short solve of the whole model comes first: it often proves the optimum,
 and then no window is needed; its bound is kept.
 
 The cover stage (``scheduler.staged.cover_floor``) uses the other neighbourhood, ``crew``: every
-day of a few random agents, for the floor shortfall (then the fewest shifts moved). A shortfall often needs a few agents'
-whole sequences changed (nights, rest days), which no window of days reaches: on the demo, windows
-of 7 days stopped one agent-hour above the proven fewest in 3 of 5 runs, crews of 20 reached it in
-5 of 5. For the cost, windows of days do better (S: 224.7k against 225.4k with crews alone).
+day of a few random agents, for the floor shortfall (then the fewest shifts moved). A shortfall
+often needs a few agents' whole sequences changed (nights, rest days), which no window of days
+reaches: on the demo, windows of 7 days stopped one agent-hour above the proven fewest in 3 of 5
+runs, crews of 20 reached it in 5 of 5. For the cost, windows of days do better (S: 224.7k against
+225.4k with crews alone).
 
 With one worker each step's budget and the search's are counted in deterministic time and the
 windows come from the seed, so a run repeats itself exactly. Ctrl-C ends the search with the
