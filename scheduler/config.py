@@ -18,6 +18,7 @@ from pathlib import Path
 from forecasts.errors import InputError
 
 QUEUE_KINDS = ("chat", "backlog")
+LANGUAGES = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class ShiftTemplate:
     name: str
     start_hour: int
     hours: int
+    label: str
     break_hours: int
     break_window: tuple[int, int]
     night: bool
@@ -155,6 +157,7 @@ class Plan:
 
     path: Path
     name: str
+    language: str
     start: dt.date
     end: dt.date
     event: str | None
@@ -356,7 +359,8 @@ def _shift(name: str, t: _Table) -> ShiftTemplate:
             dates = frozenset(d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in raw)
         except (TypeError, ValueError):
             raise t.fail("dates", "a list of dates YYYY-MM-DD", raw) from None
-    return ShiftTemplate(name=name, start_hour=start, hours=hours, break_hours=brk, break_window=window,
+    label = t.get("label", str, "a short label for the roster grid, e.g. 白", name).strip() or name
+    return ShiftTemplate(name=name, start_hour=start, hours=hours, label=label, break_hours=brk, break_window=window,
                          night=t.get("night", bool, "true or false", False),
                          sale_night=t.get("sale_night", bool, "true or false", False), employment=tuple(employment), dates=dates)
 
@@ -365,7 +369,13 @@ def _shifts(root: _Table) -> dict:
     table = root.table("shifts")
     if not table.data:
         raise InputError(f"{root.file}: missing [shifts.<name>] tables (at least one shift template)")
-    return {name: _shift(name, table.table(name)) for name in table.data}
+    shifts = {name: _shift(name, table.table(name)) for name in table.data}
+    seen = {}
+    for name, t in shifts.items():
+        if t.label in seen:
+            raise table.table(name).fail("label", f"a label no other shift has ({seen[t.label]} has it)", t.label)
+        seen[t.label] = name
+    return shifts
 
 
 def _rules(t: _Table) -> Rules:
@@ -417,13 +427,16 @@ def load_plan(path: str | Path) -> Plan:
     start, end = _date(plan_t, "start"), _date(plan_t, "end")
     if end < start:
         raise plan_t.fail("end", f"a date on or after start {start}", str(end))
+    language = plan_t.get("language", str, f"one of {', '.join(LANGUAGES)}", "en")
+    if language not in LANGUAGES:
+        raise plan_t.fail("language", f"one of {', '.join(LANGUAGES)}", language)
     quantile = plan_t.get("forecast_quantile", str, "one of mean, p50, p90", "p50")
     if quantile not in ("mean", "p50", "p90"):
         raise plan_t.fail("forecast_quantile", "one of mean, p50, p90", quantile)
     rules_t, staff_t, cost_t, solver_t, sim_t, scen_t = (root.table(k) for k in ("rules", "staffing", "costs", "solver",
                                                                                 "simulation", "scenarios"))
     return Plan(
-        path=path, name=plan_t.get("name", str, "a plan name"), start=start, end=end,
+        path=path, name=plan_t.get("name", str, "a plan name"), language=language, start=start, end=end,
         event=plan_t.get("event", str, "the planned event's name in the promotions file", None),
         forecast_quantile=quantile,
         history=_data_file(plan_t, "history", base), promotions=_data_file(plan_t, "promotions", base),
