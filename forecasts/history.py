@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from forecasts.errors import InputError
+from forecasts.tables import read_table
 
 HISTORY_COLUMNS = ("queue", "ds", "y")
 _TZ = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
@@ -70,11 +71,7 @@ def read_history(path: str | Path) -> pd.DataFrame:
         One warning per gap of more than 24 missing hours inside a queue's series.
     """
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read as CSV ({exc.__class__.__name__}: {exc})".splitlines()[0]) from exc
-    return check_history(raw, source=str(path))
+    return check_history(read_table(path, "history"), source=str(path))
 
 
 def check_history(raw: pd.DataFrame, source: str = "history") -> pd.DataFrame:

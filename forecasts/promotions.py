@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecasts.errors import InputError
+from forecasts.tables import read_table
 
 PHASES = ("warmup", "deposit", "final_payment", "peak", "aftersales")
 REQUIRED = ("event", "phase", "start", "end", "peak")
@@ -76,11 +77,7 @@ def read_promotions(path: str | Path) -> Promotions:
         a phase of an unknown event, an unknown phase name, a duplicate event row.
     """
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read as CSV ({exc.__class__.__name__})") from exc
-    return check_promotions(raw, source=str(path))
+    return check_promotions(read_table(path, "promotions"), source=str(path))
 
 
 def _time(value: str, source: str, row: int, col: str, required: bool = True) -> pd.Timestamp | None:

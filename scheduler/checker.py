@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from forecasts.errors import InputError
+from forecasts.tables import read_table
 from scheduler.pay import preference_broken, rest_day_premium, shift_pay
 from scheduler.rules import OPTION_RULES, comparable_groups, contract_days, min_hours_due, overtime_eligible, week_blocks
 from scheduler.slcurve import COST_SCALE, units
@@ -356,10 +357,7 @@ def cost_breakdown(plan, staff: pd.DataFrame, roster: pd.DataFrame, cov: pd.Data
 
 # -- reading a roster file -------------------------------------------------------------------
 def _read_csv(path: Path, required, what: str) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the {what} file ({exc})") from None
+    frame = read_table(path, what)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} (expected {', '.join(required)})")
@@ -382,6 +380,8 @@ def read_roster(path: str | Path) -> pd.DataFrame:
     frame["date"] = _timestamps(path, frame, "date").dt.date
     for col in ("start", "end"):
         frame[col] = _timestamps(path, frame, col)
+    if "break_start" in frame.columns:  # optional: a blank or unreadable break is placed anew
+        frame["break_start"] = pd.to_datetime(frame["break_start"].replace("", None), errors="coerce", format="mixed")
     return frame
 
 

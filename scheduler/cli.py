@@ -18,15 +18,13 @@ import click
 
 from forecasts.errors import InputError
 from scheduler.backtest_cmd import backtest
-from scheduler.checker import check_rules, read_assignments, read_roster
 from scheduler.config import load_plan
 from scheduler.demo import DEMO_CONFIG
-from scheduler.pipeline import Options, RosterCheckError, run_plan, simulate_roster
+from scheduler.pipeline import Options, RosterCheckError, check_roster, run_plan, simulate_roster
 from scheduler.roster import NoRosterError
 from scheduler.scenarios import parse_scenario
-from scheduler.staff import read_staff
 from scheduler.staffing import calculate
-from scheduler.summary import summary_text
+from scheduler.report.text import summary_text
 
 
 def demo_config() -> Path:
@@ -87,7 +85,7 @@ def plan(config, out, time_limit, seed, workers, force, peak_multiplier, scenari
     say = functools.partial(click.echo, err=True)
     summary = run_plan(plan_, Options(out=out, time_limit_s=time_limit, seed=seed, workers=workers, force=force, say=say),
                        scenarios)
-    click.echo(summary_text(summary, out))
+    click.echo(summary_text(summary, plan_, out))
 
 
 @main.command()
@@ -95,17 +93,18 @@ def plan(config, out, time_limit, seed, workers, force, peak_multiplier, scenari
 @click.argument("roster", type=click.Path(path_type=Path))
 @click.option("--replications", type=click.IntRange(min=1), help="Replications (default: the plan's [simulation] replications).")
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the plan's solver seed).")
-@click.option("--assignments", type=click.Path(path_type=Path), help="Hourly assignments (default: assignments.csv beside the roster).")
+@click.option("--assignments", type=click.Path(path_type=Path),
+              help="Hourly assignments (default: assignments.csv beside the roster; recomputed when absent or stale).")
 @click.option("--mean-forecast", is_flag=True, help="No forecast error: every replication at the volume the plan was staffed to.")
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for simulation.csv and simulation.png (default: the roster's).")
 @click.option("--force", is_flag=True, help="Replace simulation.csv and simulation.png if they exist.")
 @user_errors
 def simulate(config, roster, replications, seed, assignments, mean_forecast, out, force):
-    """Simulate a roster against random arrivals: each hour's chance of meeting its target.
+    """Simulate a roster (CSV or roster.xlsx) against random arrivals: each hour's chance of meeting its target.
 
     \b
     Example:
-      peakplan simulate configs/double11.toml outputs/double11-2026/roster.csv --replications 1000 --force
+      peakplan simulate configs/double11.toml outputs/double11-2026/roster.xlsx --replications 1000 --force
     """
     plan_ = load_plan(config)
     doc = simulate_roster(plan_, roster, assignments, replications, seed, mean_forecast, out, force,
@@ -117,39 +116,32 @@ def simulate(config, roster, replications, seed, assignments, mean_forecast, out
 @click.argument("config", type=click.Path(path_type=Path))
 @click.argument("roster", type=click.Path(path_type=Path))
 @click.option("--assignments", type=click.Path(path_type=Path),
-              help="Hourly assignments to check too (default: assignments.csv beside the roster, if present).")
+              help="The published hourly assignments (default: assignments.csv beside the roster, if present).")
 @user_errors
 def check(config, roster, assignments):
-    """Check a roster (also one edited by hand) against every hard rule.
+    """Check a roster (also one edited by hand, as CSV or in roster.xlsx) against every hard rule.
 
-    Exit 0 when every rule holds, 1 with one line per broken rule otherwise.
+    Exit 0 when every rule holds, 1 with one line per broken rule otherwise. When the roster no
+    longer matches the published assignments.csv, its hourly split is recomputed and the effect
+    of the edit is shown: hours under target per queue before and after, the hours that got
+    worse, the shifts changed by agent name.
 
     \b
     Example:
-      peakplan check configs/double11.toml outputs/double11-2026/roster.csv
+      peakplan check configs/double11.toml outputs/double11-2026/roster.xlsx
     """
     plan_ = load_plan(config)
-    staff = read_staff(plan_.staff, plan_.queues, plan_.shifts)
-    frame = read_roster(roster)
-    beside = roster.with_name("assignments.csv")
-    if assignments is None and beside.is_file():
-        assignments = beside
-    hourly = read_assignments(assignments) if assignments is not None else None
-    violations = check_rules(plan_, staff, frame, hourly)
-    for v in violations:
-        click.echo(v.line())
-    if violations:
-        click.echo(f"{len(violations)} hard rule violation(s) in {roster}", err=True)
+    lines, ok = check_roster(plan_, roster, assignments, functools.partial(click.echo, err=True))
+    click.echo("\n".join(lines))
+    if not ok:
         sys.exit(1)
-    what = "roster and hourly assignments" if hourly is not None else "roster"
-    click.echo(f"OK: {len(frame)} shifts of {frame['agent_id'].nunique()} agents; the {what} keep every hard rule")
 
 
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 @user_errors
 def init(folder):
-    """Write an editable copy of the demo plan and its data files into FOLDER.
+    """Write an editable copy of the demo plan and its data files into FOLDER, the plan named after FOLDER.
 
     \b
     Example:
@@ -159,9 +151,14 @@ def init(folder):
         raise InputError(f"{folder}: folder exists and is not empty")
     folder.mkdir(parents=True, exist_ok=True)
     for src in demo_config().parent.iterdir():
-        if src.suffix in (".toml", ".csv"):
+        if src.suffix == ".csv":
             shutil.copy2(src, folder / src.name)
-    click.echo(f"wrote the demo plan to {folder}; edit {folder / 'demo.toml'} and run: peakplan plan {folder / 'demo.toml'}")
+    name = folder.resolve().name
+    text = demo_config().read_text(encoding="utf-8")
+    (folder / "demo.toml").write_text(text.replace('name = "double11-2026"', f"name = {json.dumps(name, ensure_ascii=False)}", 1),
+                                      encoding="utf-8")
+    click.echo(f"wrote the demo plan (named {name!r}) to {folder.resolve()}; edit {folder / 'demo.toml'} and run: "
+               f"peakplan plan {folder / 'demo.toml'}")
 
 
 def _aht_table(aht_s, aht_by_load, concurrency) -> tuple[float, ...]:

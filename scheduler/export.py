@@ -2,11 +2,18 @@
 into place at the end, so a failed run leaves nothing half-written and an existing run folder
 is replaced only with ``force``.
 
-Takes: frames, JSON documents, matplotlib figures and input files. Writes: the run folder.
+Every CSV cell of text that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``, a tab)
+is written behind an apostrophe (``forecasts.tables.guard``), which the project's readers drop
+again. The run folder gets the permissions of any new folder (the umask's), not the private ones
+of a temporary folder, so teammates on a shared drive can open it.
+
+Takes: frames, JSON documents, matplotlib figures, files as bytes (``roster.xlsx``,
+``report.html``, ``calendars/*.ics``) and input files. Writes: the run folder.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -17,6 +24,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from forecasts.errors import InputError
+from forecasts.tables import guard
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -35,6 +43,8 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime(TIME_FORMAT)
+        elif pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: guard(v) if isinstance(v, str) else v)
     out.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.6g")
 
 
@@ -42,14 +52,15 @@ def write_json(doc: dict, path: Path) -> None:
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
 
 
-def write_run(out: Path, frames: dict, docs: dict, figures: dict, inputs: list[Path], force: bool) -> Path:
+def write_run(out: Path, frames: dict, docs: dict, figures: dict, inputs: list[Path], force: bool,
+              blobs: dict | None = None) -> Path:
     """Write every output into ``out`` at once; on any error nothing is left behind."""
     out = Path(out)
     ensure_writable(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = _new_folder(out.parent, f".{out.name}.")
     try:
-        _write_into(tmp, frames, docs, figures)
+        _write_into(tmp, frames, docs, figures, blobs)
         (tmp / "inputs").mkdir()
         for src in inputs:
             shutil.copy2(src, tmp / "inputs" / Path(src).name)
@@ -60,14 +71,32 @@ def write_run(out: Path, frames: dict, docs: dict, figures: dict, inputs: list[P
     return out
 
 
-def _write_into(folder: Path, frames: dict, docs: dict, figures: dict) -> None:
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new temporary folder in ``parent`` with the permissions ``mkdir`` gives (not mkdtemp's 0700)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)
+    return tmp
+
+
+def figure_png(fig, dpi: int = 110) -> bytes:
+    """A figure as PNG bytes (the figure is closed)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _write_into(folder: Path, frames: dict, docs: dict, figures: dict, blobs: dict | None = None) -> None:
+    for name, data in (blobs or {}).items():
+        _place(folder, name).write_bytes(data)
     for name, frame in frames.items():
         write_csv(frame, _place(folder, name))
     for name, doc in docs.items():
         write_json(doc, _place(folder, name))
     for name, fig in figures.items():
-        fig.savefig(_place(folder, name), dpi=110, bbox_inches="tight")
-        plt.close(fig)
+        _place(folder, name).write_bytes(fig if isinstance(fig, bytes) else figure_png(fig))
 
 
 def _place(folder: Path, name: str) -> Path:

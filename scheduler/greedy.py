@@ -233,7 +233,7 @@ def greedy_flows(full, chosen: dict) -> dict:
             units_left[g] -= 1
         _transfers(full, t, split, cover)
         for (g, q), n in split.items():
-            if (g, q, t) in full.flows:
+            if present[g].get(t):  # a flow for every group at the desk this hour (the model's flow variables)
                 flows[g, q, t] = n
     return flows
 

@@ -2,13 +2,16 @@
 
 Takes: a ``Plan``. Writes: the run folder (``forecast.csv, requirements.csv, roster.csv,
 assignments.csv, coverage.csv, violations.csv, gaps.csv, simulation.csv, summary.json, run.json,
-coverage.png, simulation.png, inputs/``, and with what-if scenarios one sub-folder each plus
-``scenarios.csv`` and ``scenarios.png``). Returns the summary document.
+roster.xlsx, report.html, calendars/, coverage.png, peak.png, simulation.png, forecast.png,
+inputs/``, and with what-if scenarios one sub-folder each plus ``scenarios.csv`` and
+``scenarios.png``). Returns the summary document. ``check_roster`` and ``simulate_roster`` take a
+written roster (CSV or the XLSX grid), edited or not.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import platform
 import time
@@ -22,10 +25,10 @@ from forecasts.errors import InputError
 from forecasts.history import read_history
 from forecasts.model import forecast
 from forecasts.promotions import read_promotions
-from scheduler.charts import coverage_figure, scenarios_figure, simulation_figure
-from scheduler.checker import check_rules, cost_breakdown, coverage, read_assignments, read_roster
+from scheduler.checker import check_rules, cost_breakdown, coverage, read_assignments
+from scheduler.edits import edit_effect, hourly_for, read_roster_file
 from scheduler.explain import explain
-from scheduler.export import ensure_new_files, ensure_writable, write_files, write_run
+from scheduler.export import ensure_new_files, ensure_writable, figure_png, write_files, write_run
 from scheduler.gaps import gaps
 from scheduler.roster import solve_roster
 from scheduler.scenarios import apply_scenario, compare, scenario_lines
@@ -33,7 +36,13 @@ from scheduler.simulate import Settings as SimSettings
 from scheduler.simulate import simulate, validate_roster
 from scheduler.staff import read_staff
 from scheduler.staffing import phase_flags, requirements
-from scheduler.summary import build_summary, build_summary_simulation
+from scheduler.report.calendars import calendar_files
+from scheduler.report.charts import coverage_figure, forecast_figure, peak_figure, scenarios_figure, simulation_figure
+from scheduler.report.html import report_html
+from scheduler.report.i18n import Words
+from scheduler.report.text import effect_lines, headline, simulation_line
+from scheduler.report.workbook import workbook_bytes
+from scheduler.summary import build_summary, simulation_summary
 
 
 class RosterCheckError(RuntimeError):
@@ -128,8 +137,12 @@ def verify(plan, staff, result, req, flags):
     return cov, costs, dataclasses.replace(result, objective=true, gap=gap)
 
 
-def _progress(say):
-    return lambda t, obj, bound, gap: say(f"  {t:6.1f} s  objective {obj:>12,.1f}  bound {bound:>12,.1f}  gap {gap:6.2%}")
+def _progress(say, words):
+    """A line per better roster: its hours under target first, the solver's figures after."""
+    def line(t, obj, bound, gap, under=None):
+        head = words("progress.under", t=t, n=under) if under is not None else words("progress.better", t=t)
+        say(head + words("progress.solver", obj=obj, bound=bound, gap=gap))
+    return line
 
 
 @dataclass
@@ -139,7 +152,9 @@ class PlanRun:
     summary: dict
     frames: dict
     docs: dict
-    figures: dict
+    figures: dict  # PNG bytes
+    blobs: dict  # roster.xlsx, report.html
+    staff: pd.DataFrame
 
 
 def run_plan(plan, opts: Options, scenarios: dict | None = None) -> dict:
@@ -154,22 +169,24 @@ def run_plan(plan, opts: Options, scenarios: dict | None = None) -> dict:
     inputs = read_inputs(plan)
     changed = {name: apply_scenario(plan, inputs, text, name) for name, text in scenarios.items()}  # before any solve
     base = compute_plan(plan, inputs, opts)
-    frames, docs, figures = dict(base.frames), dict(base.docs), dict(base.figures)
+    frames, docs, figures, blobs = dict(base.frames), dict(base.docs), dict(base.figures), dict(base.blobs)
+    blobs.update(calendar_files(plan, base.frames["roster.csv"], datetime.datetime.now(datetime.timezone.utc)))
     if scenarios:
         runs = {"base": base}
         for name, (s_plan, s_inputs) in changed.items():
             opts.say(f"scenario {name}: {scenarios[name]}")
             runs[name] = compute_plan(s_plan, s_inputs, opts)
-            for kind, target in (("frames", frames), ("docs", docs), ("figures", figures)):
+            for kind, target in (("frames", frames), ("docs", docs), ("figures", figures), ("blobs", blobs)):
                 target.update({f"{name}/{k}": v for k, v in getattr(runs[name], kind).items()})
         table = compare(runs, plan)
         frames["scenarios.csv"] = table
-        figures["scenarios.png"] = scenarios_figure({k: r.frames["coverage.csv"] for k, r in runs.items()},
-                                                    [q for q, queue in plan.queues.items() if queue.kind == "chat"])
+        figures["scenarios.png"] = figure_png(scenarios_figure({k: r.frames["coverage.csv"] for k, r in runs.items()}, plan))
         base.summary["scenarios"] = scenario_lines(table)
         docs["summary.json"] = base.summary
+        blobs["report.html"] = report_html(plan, base.staff, base.frames["roster.csv"], base.summary,
+                                           {**base.figures, "scenarios.png": figures["scenarios.png"]}, table)
     write_run(opts.out, frames=frames, docs=docs, figures=figures, inputs=[plan.path, *plan.data_files],
-              force=opts.force)
+              force=opts.force, blobs=blobs)
     return base.summary
 
 
@@ -183,7 +200,7 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
         timings[stage] = round(now - clock, 3)
         clock = now
 
-    seed = plan.solver.seed if opts.seed is None else opts.seed
+    seed, words = plan.solver.seed if opts.seed is None else opts.seed, Words(plan)
     opts.say(f"forecasting {len(plan.queues)} queues, {plan.start}..{plan.end}")
     fc = plan_forecast(plan, inputs, seed)
     lap("forecast")
@@ -193,8 +210,8 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
     limit = plan.solver.time_limit_s if opts.time_limit_s is None else opts.time_limit_s
     check_feasible(plan, inputs.staff)
     lap("rules")
-    opts.say(f"rostering {len(inputs.staff)} agents over {len(plan.days)} days (time limit {limit:g} s; Ctrl-C keeps the best so far)")
-    result = solve_roster(plan, inputs.staff, req, flags, limit, opts.workers, seed, _progress(opts.say))
+    opts.say(words("progress.start", agents=len(inputs.staff), days=len(plan.days), limit=limit))
+    result = solve_roster(plan, inputs.staff, req, flags, limit, opts.workers, seed, _progress(opts.say, words))
     lap("roster")
     cov, costs, result = verify(plan, inputs.staff, result, req, flags)
     gap_frame = gaps(cov, plan)
@@ -212,12 +229,17 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
                       "bound": result.bound, "gap": result.gap, "wall_s": round(result.wall_s, 3), "floor": result.floor},
            "objective_terms": {**terms, "total": round(float(costs["cost"].sum()), 1)}, "timings_s": timings,
            "inputs": {p.name: _sha256(p) for p in [plan.path, *plan.data_files]}, "versions": _versions()}
-    figures = {"coverage.png": coverage_figure(cov, list(plan.queues), f"{plan.name}: agents scheduled vs required"),
-               "simulation.png": simulation_figure(sim, plan.simulation.risk_level, f"{plan.name}: chance of meeting the target")}
+    figures = {"coverage.png": coverage_figure(cov, plan, flags), "peak.png": peak_figure(cov, plan, flags),
+               "simulation.png": simulation_figure(sim, plan), "forecast.png": forecast_figure(fc, plan, flags)}
+    figures = {name: figure_png(fig) for name, fig in figures.items()}
     frames = {"forecast.csv": fc, "requirements.csv": req, "roster.csv": result.roster,
               "assignments.csv": result.assignments, "coverage.csv": cov, "violations.csv": costs,
               "gaps.csv": gap_frame, "simulation.csv": sim}
-    return PlanRun(summary, frames, {"summary.json": summary, "run.json": run}, figures)
+    blobs = {"roster.xlsx": workbook_bytes(plan, inputs.staff, result.roster, result.assignments, cov, gap_frame,
+                                           headline(summary, plan)),
+             "report.html": report_html(plan, inputs.staff, result.roster, summary, figures)}
+    lap("deliver")
+    return PlanRun(summary, frames, {"summary.json": summary, "run.json": run}, figures, blobs, inputs.staff)
 
 
 FORECAST_COLUMNS = ["queue", "ds", "mean", "p10", "p50", "p90"]
@@ -239,24 +261,74 @@ def read_forecast(path: Path) -> pd.DataFrame:
     return frame
 
 
+@dataclass
+class Edited:
+    """A roster read for ``check`` or ``simulate``: its hourly split and what the plan prices it against."""
+
+    roster: pd.DataFrame
+    hourly: pd.DataFrame
+    published: pd.DataFrame | None  # the run folder's assignments.csv, when there is one
+    recomputed: bool
+    inputs: Inputs
+    fc: pd.DataFrame
+    req: pd.DataFrame
+    flags: pd.DataFrame
+
+
+def read_edited(plan, roster_path, assignments_path, seed: int | None) -> Edited:
+    """A roster (CSV or XLSX grid), the published split beside it, and its own split (recomputed when stale)."""
+    roster_path = Path(roster_path)
+    assignments_path = Path(assignments_path) if assignments_path else roster_path.with_name("assignments.csv")
+    inputs = read_inputs(plan)
+    roster = read_roster_file(roster_path, plan, inputs.staff)
+    published = read_assignments(assignments_path) if assignments_path.is_file() else None
+    beside = roster_path.with_name("forecast.csv")
+    seed = plan.solver.seed if seed is None else seed
+    fc = read_forecast(beside) if beside.is_file() else plan_forecast(plan, inputs, seed)
+    flags = plan_flags(plan, inputs)
+    req = requirements(fc, plan, flags)
+    hourly, recomputed = hourly_for(plan, inputs.staff, roster, published, req, flags)
+    return Edited(roster, hourly, published, recomputed, inputs, fc, req, flags)
+
+
+def split_note(edited: Edited, words) -> str | None:
+    """One line when the hourly split was recomputed, and why."""
+    if not edited.recomputed:
+        return None
+    return words("edit.no_split") if edited.published is None else words("edit.stale_split")
+
+
+def check_roster(plan, roster_path, assignments_path, say) -> tuple[list[str], bool]:
+    """``peakplan check``: every hard rule, the price, and what the edit changed; (lines, every rule holds)."""
+    words = Words(plan)
+    edited = read_edited(plan, roster_path, assignments_path, None)
+    if (note := split_note(edited, words)) is not None:
+        say(note)
+    violations = check_rules(plan, edited.inputs.staff, edited.roster, edited.hourly)
+    lines = [v.line() for v in violations]
+    if violations:
+        lines.append(words("check.broken", n=len(violations), path=roster_path))
+    else:
+        lines.append(words("check.ok", shifts=len(edited.roster), agents=edited.roster["agent_id"].nunique()))
+    if edited.published is not None and edited.recomputed:
+        effect = edit_effect(plan, edited.inputs.staff, edited.roster, edited.hourly, edited.published, edited.req,
+                             edited.flags)
+        lines += effect_lines(effect, plan, words)
+    return lines, not violations
+
+
 def simulate_roster(plan, roster_path, assignments_path, replications, seed, mean_forecast: bool, out, force: bool,
                     say) -> str:
     """``peakplan simulate``: simulate a written roster, write ``simulation.csv/png``; returns the report."""
     roster_path = Path(roster_path)
-    assignments_path = Path(assignments_path) if assignments_path else roster_path.with_name("assignments.csv")
-    if not assignments_path.is_file():
-        raise InputError(f"{assignments_path}: hourly assignments not found (peakplan plan writes them beside "
-                         f"roster.csv; or give --assignments)")
     out = Path(out) if out else roster_path.parent
     ensure_new_files(out, ["simulation.csv", "simulation.png"], force)  # before the work, not after
-    inputs = read_inputs(plan)
-    roster, assignments = read_roster(roster_path), read_assignments(assignments_path)
-    validate_roster(plan, inputs.staff, roster, assignments, roster_path, assignments_path)
     seed = plan.solver.seed if seed is None else seed
-    beside = roster_path.with_name("forecast.csv")
-    fc = read_forecast(beside) if beside.is_file() else plan_forecast(plan, inputs, seed)
-    flags = plan_flags(plan, inputs)
-    req = requirements(fc, plan, flags)
+    edited = read_edited(plan, roster_path, assignments_path, seed)
+    words = Words(plan)
+    if (note := split_note(edited, words)) is not None:
+        say(note)
+    validate_roster(plan, edited.inputs.staff, edited.roster, edited.hourly, roster_path, roster_path)
     settings = SimSettings(replications=replications or plan.simulation.replications, seed=seed,
                            warmup_min=plan.simulation.warmup_min, forecast_error=not mean_forecast)
     clock, last = time.perf_counter(), [time.perf_counter()]
@@ -266,14 +338,11 @@ def simulate_roster(plan, roster_path, assignments_path, replications, seed, mea
             last[0] = time.perf_counter()
             say(f"  {last[0] - clock:5.1f} s  {queue}: {done} of {total} replications")
 
-    sim = simulate(plan, fc, req, flags, assignments, settings, progress)
+    sim = simulate(plan, edited.fc, edited.req, edited.flags, edited.hourly, settings, progress)
     spent = time.perf_counter() - clock
-    write_files(out, {"simulation.csv": sim},
-                {"simulation.png": simulation_figure(sim, plan.simulation.risk_level, f"{plan.name}: chance of meeting the target")},
-                force)
-    summary = build_summary_simulation(plan, sim)
+    write_files(out, {"simulation.csv": sim}, {"simulation.png": simulation_figure(sim, plan)}, force)
     lines = [f"simulated {settings.replications} replications of {len(sim)} queue-hours in {spent:.1f} s"
              + (" (mean forecast)" if mean_forecast else "")]
-    lines += [f"  {name}: {text}" for name, text in summary.items()]
-    lines.append(f"files in {out}: simulation.csv, simulation.png")
+    lines += [f"  {words.queue(name)}: {simulation_line(doc, words)}" for name, doc in simulation_summary(plan, sim).items()]
+    lines.append(f"files in {out.resolve()}: simulation.csv, simulation.png")
     return "\n".join(lines)

@@ -127,10 +127,11 @@ def service_terms(model, cover: dict, required: dict, curves: dict, plan, n_agen
     return terms
 
 
-class RosterModel:
-    """Builds the CP-SAT model; ``solve`` returns a ``RosterResult``."""
+class Demand:
+    """What a roster is priced against: the plan's shift options, the agents required per queue and
+    hour, and each open queue-hour's loss curve (what ``greedy.greedy_flows`` reads; no solver model)."""
 
-    def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, symmetry: bool = True):
+    def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame):
         self.plan, self.staff = plan, staff.reset_index(drop=True)
         self.days = plan.roster_days
         self.n_hours = 24 * len(plan.days)
@@ -140,15 +141,22 @@ class RosterModel:
         skill_counts = {q: int(self.staff["skills"].map(lambda s, q=q: q in s).sum()) for q in plan.queues}
         self.curves = loss_curves(req, plan, flags, skill_counts, self.hour_index)
         self.opts = [o for t in plan.shifts.values() for o in options(t)]
+
+    def hour_index(self, ds) -> int:
+        return int((pd.Timestamp(ds) - self.t0) / pd.Timedelta(hours=1))
+
+
+class RosterModel(Demand):
+    """Builds the CP-SAT model; ``solve`` returns a ``RosterResult``."""
+
+    def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, symmetry: bool = True):
+        super().__init__(plan, staff, req, flags)
         self.model = cp_model.CpModel()
         self.agents: list[AgentShifts] = []
         self.flows: dict[tuple[tuple, str, int], object] = {}
         self.terms: list = []  # objective terms
         self.floor: list = []  # (weight, agents below the requirement) per hour of the queues with a floor_cost
         self._build(symmetry)
-
-    def hour_index(self, ds) -> int:
-        return int((pd.Timestamp(ds) - self.t0) / pd.Timedelta(hours=1))
 
     # -- variables and rules ------------------------------------------------------------------
     def _agent_vars(self, a: int, agent) -> AgentShifts:
@@ -277,23 +285,30 @@ class RosterModel:
 
     def assignments_frame(self, value) -> pd.DataFrame:
         """Give each agent at the desk a queue so that per-queue counts equal the flows' values."""
-        at_desk: dict[tuple, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
-        rows = []
-        for agent, d, opt in self._chosen(value):
-            base, desk = plan_hour(d, opt.template), set(opt.desk_offsets())
-            for k in range(opt.template.hours):
-                if not 0 <= base + k < self.n_hours:
-                    continue
-                if k in desk:
-                    at_desk[agent.skills][base + k].append(agent.agent_id)
-                else:
-                    rows.append((agent.agent_id, self.t0 + pd.Timedelta(hours=base + k), "break"))
-        for group, hours in at_desk.items():
-            for t, ids in hours.items():
-                queue_of = [group[0]] * len(ids) if len(group) == 1 else \
-                    [q for q in group for _ in range(int(value(self.flows[group, q, t])))]
-                rows += [(i, self.t0 + pd.Timedelta(hours=t), q) for i, q in zip(sorted(ids), queue_of, strict=True)]
-        return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS).sort_values(["agent_id", "ds"], ignore_index=True)
+        return hourly_assignments(self._chosen(value), lambda g, q, t: int(value(self.flows[g, q, t])), self.t0,
+                                  self.n_hours)
+
+
+def hourly_assignments(chosen, flow_of, t0: pd.Timestamp, n_hours: int) -> pd.DataFrame:
+    """The assignments frame of shifts ``chosen`` (``(agent, model day, option)``, agent with ``agent_id``
+    and ``skills``): each multi-skilled group's agents at the desk split as ``flow_of(group, queue, hour)`` says."""
+    at_desk: dict[tuple, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    rows = []
+    for agent, d, opt in chosen:
+        base, desk = plan_hour(d, opt.template), set(opt.desk_offsets())
+        for k in range(opt.template.hours):
+            if not 0 <= base + k < n_hours:
+                continue
+            if k in desk:
+                at_desk[agent.skills][base + k].append(agent.agent_id)
+            else:
+                rows.append((agent.agent_id, t0 + pd.Timedelta(hours=base + k), "break"))
+    for group, hours in at_desk.items():
+        for t, ids in hours.items():
+            queue_of = [group[0]] * len(ids) if len(group) == 1 else \
+                [q for q in group for _ in range(flow_of(group, q, t))]
+            rows += [(i, t0 + pd.Timedelta(hours=t), q) for i, q in zip(sorted(ids), queue_of, strict=True)]
+    return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS).sort_values(["agent_id", "ds"], ignore_index=True)
 
 
 def set_limits(solver, seconds: float, workers: int, seed: int) -> None:

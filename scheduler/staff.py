@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecasts.errors import InputError
+from forecasts.tables import read_table
 
 REQUIRED = ("agent_id", "name", "skills")
 DEFAULTS = {"employment": "full_time", "night_allowed": "yes", "max_week_hours": 48.0, "min_week_hours": 0.0,
@@ -72,11 +73,7 @@ def read_staff(path: str | Path, queues, shifts=()) -> pd.DataFrame:
         A missing column, an unknown queue in ``skills``, a bad value, or a duplicate agent.
     """
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the staff file ({exc})") from None
-    raw.columns = [c.strip() for c in raw.columns]
+    raw = read_table(path, "staff")
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} (expected at least {', '.join(REQUIRED)})")

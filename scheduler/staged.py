@@ -440,14 +440,14 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     dis = Disaggregation(full, agg, counts, seed)
     dis.run(dis.place_short, workers)
     chosen, flows, first = _priced(full, dis, agg_bound, started)
-    _report(progress, started, first)
+    _report(progress, started, first, full, chosen, flows)
     fewest = agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), workers, seed)
     sweeps_s = clock.give(min(IMPROVE_SHARE * time_limit_s, 0.6 * clock.left()) if workers > 1 else IMPROVE_SHARE * time_limit_s)
     dis.run(lambda k: dis.improve(k, sweeps_s), workers)
     better = _priced(full, dis, agg_bound, started)
     if better[2].objective < first.objective:
         chosen, flows, first = better
-        _report(progress, started, first)
+        _report(progress, started, first, full, chosen, flows)
     if clock.left() < 1.0:
         return first, agg_bound
     hint_roster(full, chosen, flows, clock.give(min(clock.left() / 4, HINT_MAX_S)), seed)
@@ -457,9 +457,10 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
         if moved:
             hint_roster(full, chosen, flows, clock.give(min(max(0.5, clock.left() / 4), HINT_MAX_S)), seed)
             first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - started)
-            _report(progress, started, first)
+            _report(progress, started, first, full, chosen, flows)
         first = dataclasses.replace(first, floor=floor)
-    report = (lambda obj, bound: progress(time.perf_counter() - started, obj, bound, max(0.0, (obj - bound) / obj))) \
+    report = (lambda obj, bound, values: progress(time.perf_counter() - started, obj, bound, max(0.0, (obj - bound) / obj),
+                                                  hours_under(full, *shifts_and_flows(full, values)))) \
         if progress is not None else None
     result = polish(full, first, agg_bound, clock.give(clock.left()), workers, seed, report)
     return dataclasses.replace(result, wall_s=time.perf_counter() - started), agg_bound
@@ -473,7 +474,7 @@ def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, wo
         return first
     clock = Clock(seconds, workers)
     search = WindowSearch(full, values, first.objective, workers, seed)
-    report = (lambda obj, bound: progress(obj, max(bound, agg_bound or 0.0))) if progress is not None else None
+    report = (lambda obj, bound: progress(obj, max(bound, agg_bound or 0.0), search.values)) if progress is not None else None
     lp = _lp_bound(full, first, seconds, workers, seed)
     with lp if lp is not None else contextlib.nullcontext():
         if not search.whole(clock.give(min(WHOLE_MAX_S, WHOLE_SHARE * seconds))):
@@ -511,9 +512,22 @@ def _priced(full: RosterModel, dis: Disaggregation, agg_bound, clock: float):
     return chosen, flows, first_roster(full, chosen, flows, agg_bound, time.perf_counter() - clock)
 
 
-def _report(progress, clock: float, roster: RosterResult) -> None:
+def _report(progress, clock: float, roster: RosterResult, full: RosterModel, chosen: dict, flows: dict) -> None:
     if progress is not None:
-        progress(time.perf_counter() - clock, roster.objective, roster.bound, roster.gap)
+        progress(time.perf_counter() - clock, roster.objective, roster.bound, roster.gap, hours_under(full, chosen, flows))
+
+
+def hours_under(full: RosterModel, chosen: dict, flows: dict) -> int:
+    """Queue-hours with fewer agents than required, for a roster given as shifts and multi-skill flows."""
+    have = defaultdict(int)
+    for (a, d), o in chosen.items():
+        group = full.staff.at[a, "skills"]
+        if len(group) == 1:
+            for t in full.opts[o].desk_hours(d, full.n_hours):
+                have[group[0], t] += 1
+    for (_, q, t), n in flows.items():
+        have[q, t] += n
+    return sum(int(full.required[q][t] > have[q, t]) for q in full.plan.queues for t in range(full.n_hours))
 
 
 def floor_steps(floor: list, value=lambda v: v):

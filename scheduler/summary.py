@@ -2,7 +2,7 @@
 
 Takes: the plan, the staff frame, the roster result, the coverage frame, the cost breakdown
 (``violations.csv``) and the gaps frame. Returns: the ``summary.json`` document (a dict), and
-its short text for the terminal.
+the simulation's headline per queue (``scheduler.report.text`` puts them in words).
 """
 
 from __future__ import annotations
@@ -61,49 +61,40 @@ def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: p
         "queues_nobody_can_serve": no_skill,
         "queues": queues,
         "extra_agents_total": int(gap_frame["extra_agents"].sum()),
+        "pay_yuan": round(float(costs.loc[costs["rule"].isin(PAY_RULES), "cost"].sum()), 1),
+        "late": _late(plan, costs),
+        "temps": temps(gap_frame),
         "solver": {"status": result.status, "interrupted": result.interrupted, "objective": round(result.objective, 1),
                    "bound": round(result.bound, 1), "gap": round(result.gap, 5), "floor": floor},
     }
 
 
-def summary_text(summary: dict, out) -> str:
-    """A few lines for the terminal."""
-    s = summary["solver"]
-    status = s["status"] + (" (interrupted)" if s["interrupted"] else "")
-    lines = [f"plan {summary['plan']} {summary['window'][0]}..{summary['window'][1]}: "
-             f"{summary['agents_scheduled']} of {summary['agents_in_staff']} agents scheduled, "
-             f"{summary['shifts']} shifts, {summary['paid_hours']} paid hours",
-             f"solver {status}: objective {s['objective']:,.1f} yuan, bound {s['bound']:,.1f}, gap {100 * s['gap']:.2f}%"]
-    for q in summary["queues_nobody_can_serve"]:
-        lines.append(f"  {q}: no agent has this skill")
-    for name, q in summary["queues"].items():
-        line = f"  {name}: {q['hours_under_target']} of {q['open_hours']} open hours under target"
-        if q["hours_staff_cannot_cover"]:
-            line += f" ({len(q['hours_staff_cannot_cover'])} beyond what the staff can cover)"
-        if q.get("shortfall_is_fewest_possible") and q["agent_hours_short"]:
-            line += f"; its {q['agent_hours_short']} agent-hours short are the fewest any roster reaches (proven)"
-        if q["extra_agents_to_close_gaps"]:
-            g = q["extra_agents_to_close_gaps"][0]
-            line += f"; biggest fix: +{g['extra_agents']} on {g['shift']} {g['date']} for {g['short_hours']}"
-        lines.append(line)
-        if "simulation" in q:
-            lines.append("    " + _simulation_line(q["simulation"]))
-    for line in summary.get("scenarios", []):
-        lines.append(f"  scenario {line}")
-    lines.append(f"extra agents that would close every gap: {summary['extra_agents_total']} (gaps.csv)")
-    lines.append(f"files in {out}")
-    return "\n".join(lines)
+PAY_RULES = ("wages", "rest_day_work")  # what the plan pays its agents; the other terms are planning weights
 
 
-def _simulation_line(sim: dict) -> str:
-    head = (f"simulated: {sim['hours_below_risk_level']} of {sim['hours']} hours meet the target in fewer than "
-            f"{sim['risk_level']:.0%} of trials")
-    if sim["riskiest_hours"]:
-        worst = sim["riskiest_hours"][0]
-        head += f"; riskiest {worst['ds']} ({worst['p_meet_target']:.0%})"
-    return head
+def _late(plan, costs: pd.DataFrame) -> dict:
+    """Late chats and late touches over the plan, and what the late chats cost in lost sales (``late_cost``)."""
+    service = costs[costs["rule"] == "service_level"]
+    queue = service["key"].str.split(" ").str[0]
+    chat = queue.map(lambda q: plan.queues[q].kind == "chat")
+    return {"chats": int(round(service.loc[chat, "amount"].sum())),
+            "touches": int(round(service.loc[~chat, "amount"].sum())),
+            "lost_sales_yuan": round(float(service.loc[chat, "cost"].sum()), 1),
+            "late_touches_yuan": round(float(service.loc[~chat, "cost"].sum()), 1)}
 
 
-def build_summary_simulation(plan, sim: pd.DataFrame) -> dict[str, str]:
-    """Per queue, the simulation's headline line."""
-    return {name: _simulation_line(_simulated(name, sim, plan.simulation.risk_level)) for name in plan.queues}
+def temps(gap_frame: pd.DataFrame) -> dict:
+    """The extra people ``gaps.csv`` asks for, as people per day (one shift each), largest day first."""
+    days = []
+    for date, part in gap_frame.groupby("date", sort=True):
+        shifts = [{"queue": r.queue, "shift": r.shift, "start": f"{r.start:%Y-%m-%d %H:%M}", "end": f"{r.end:%Y-%m-%d %H:%M}",
+                   "people": int(r.extra_agents), "short_hours": r.short_hours}
+                  for r in part.sort_values(["extra_agents", "start"], ascending=[False, True]).itertuples()]
+        days.append({"date": str(date), "people": int(part["extra_agents"].sum()), "shifts": shifts})
+    most = max(days, key=lambda d: d["people"]) if days else None
+    return {"days": len(days), "most_in_one_day": most, "by_day": days}
+
+
+def simulation_summary(plan, sim: pd.DataFrame) -> dict:
+    """Per queue, the simulation's headline (as ``summary.json`` has it under each queue)."""
+    return {name: _simulated(name, sim, plan.simulation.risk_level) for name in plan.queues}

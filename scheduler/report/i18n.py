@@ -28,6 +28,9 @@ phrases({
     "phase.final_payment": ("final payment", "尾款"),
     "phase.peak": ("sale day", "大促当天"),
     "phase.aftersales": ("after-sales", "售后期"),
+    "employment.full_time": ("full-time", "全职"),
+    "employment.part_time": ("part-time", "兼职"),
+    "employment.temp": ("temp", "临时"),
 })
 
 
@@ -58,6 +61,10 @@ class Words:
     def phase(self, name: str) -> str:
         key = f"phase.{name}"
         return self(key) if key in PHRASES else str(name)
+
+    def employment(self, kind: str) -> str:
+        key = f"employment.{kind}"
+        return self(key) if key in PHRASES else str(kind)
 
     def day(self, date) -> str:
         """``11-11 Wed`` / ``11-11 周三``."""

@@ -1,0 +1,145 @@
+"""``report.html``: the one page a CS lead reads and forwards, self-contained (charts inline as
+PNG data, styles inline, no script, nothing fetched), rendered from a Jinja2 template with
+autoescaping, so an agent named ``<script>`` is shown as text.
+
+Sections: the headline; the temps to hire; the peak day and the day after per queue; where the
+roster is short and the simulated chance of meeting the target (date × hour heatmaps); the
+roster grid; fairness; the forecast; the scenarios, when there are any; the solver, for the analyst.
+
+Takes: the plan, the staff frame, the roster frame, the ``summary.json`` document, PNG bytes of
+the run's charts, and optionally the scenarios table (``scenarios.csv``). Returns: HTML bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import jinja2
+import pandas as pd
+
+from scheduler.report.i18n import Words, phrases
+from scheduler.report.text import headline, solver_line
+
+phrases({
+    "html.title": ("Staffing plan {name}", "排班计划 {name}"),
+    "html.headline": ("The plan in brief", "计划概要"),
+    "html.ok": ("Meets the target", "达到服务目标"),
+    "html.short": ("Short of the target", "未达到服务目标"),
+    "html.temps": ("Temps to hire", "需要的临时工"),
+    "html.temps_none": ("No temps needed: every gap the staff leaves is closed.", "不需要临时工。"),
+    "html.date": ("Date", "日期"),
+    "html.queue": ("Queue", "队列"),
+    "html.shift": ("Shift", "班次"),
+    "html.people": ("People", "人数"),
+    "html.closes": ("Hours it closes", "补齐的时段"),
+    "html.day_total": ("Per day", "每天合计"),
+    "html.peak": ("The sale day and the day after, hour by hour", "大促当天及次日逐小时"),
+    "html.heat": ("Where the roster is short", "排班缺口"),
+    "html.heat_note": ("Rostered minus required agents per date and hour; red is short.", "每日每小时在岗减需要人数；红色为缺人。"),
+    "html.sim": ("Chance of meeting the target", "达标概率"),
+    "html.sim_note": ("Each hour's share of simulated days (random arrivals, forecast error) that met the target; "
+                      "the darkest red hours never did.",
+                      "每小时在模拟（随机到达、预测误差）中达标的比例；颜色最深的小时从未达标。"),
+    "html.grid": ("The roster", "排班表"),
+    "html.name": ("Name", "姓名"),
+    "html.id": ("ID", "工号"),
+    "html.skills": ("Skills", "技能"),
+    "html.fairness": ("Fairness", "公平性"),
+    "html.nights": ("Nights", "夜班"),
+    "html.sale_nights": ("Sale nights", "大促夜班"),
+    "html.paid": ("Paid hours", "带薪工时"),
+    "html.spread": ("Spread (most minus fewest) among {group}", "{group} 之间的差距（最多减最少）"),
+    "html.forecast": ("The forecast", "预测"),
+    "html.forecast_note": ("Inquiries per hour with the P10–P90 band; the sale's phases shaded.",
+                           "每小时咨询量及 P10–P90 区间；阴影为大促各阶段。"),
+    "html.scenarios": ("What if", "情景对比"),
+    "html.scenario": ("Scenario", "情景"),
+    "html.solver": ("For the analyst", "技术信息"),
+    "html.agents": ("Agents", "客服人数"),
+    "html.wages": ("Wages (yuan)", "工资（元）"),
+    "html.under": ("{label}: hours under target", "{label}：未达标小时"),
+    "html.worst_sl": ("Worst hour's service level", "最差小时服务水平"),
+    "html.p_peak": ("Chance of meeting the target at the peak hour", "高峰小时达标概率"),
+    "html.breaks_first": ("Breaks first", "最先失守"),
+})
+
+TEMPLATE = "report.html.j2"
+SHIFT_COLOURS = ["#cfe2f3", "#d9d2e9", "#fce5cd", "#d9ead3", "#fff2cc", "#f4cccc", "#d0e0e3", "#ead1dc"]
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("scheduler.report", "templates"),
+                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _grid(plan, staff: pd.DataFrame, roster: pd.DataFrame, words: Words) -> dict:
+    """The roster grid: one row per agent (by skill set), a cell per date with the shift's label."""
+    colour = {name: SHIFT_COLOURS[i % len(SHIFT_COLOURS)] for i, name in enumerate(plan.shifts)}
+    by_cell = {(r.agent_id, r.date): r.shift for r in roster.itertuples()}
+    days = plan.roster_days if (roster["date"] == plan.roster_days[0]).any() else plan.days  # the eve when a shift starts on it
+    rows = []
+    for agent in staff.sort_values(["skills", "agent_id"]).itertuples():
+        cells = []
+        for day in days:
+            shift = by_cell.get((agent.agent_id, day))
+            if shift is not None:
+                cells.append((words.shift(shift), colour[shift]))
+            else:
+                cells.append((words("leave") if day in agent.unavailable else words("rest"), ""))
+        rows.append({"name": agent.name, "id": agent.agent_id, "skills": "/".join(words.queue(q) for q in agent.skills),
+                     "cells": cells})
+    return {"days": [words.day(d) for d in days], "rows": rows}
+
+
+def _fairness(plan, staff: pd.DataFrame, roster: pd.DataFrame, words: Words) -> dict:
+    """Nights, sale nights and paid hours per agent, and their spread per employment type."""
+    tally = roster.assign(night=roster["shift"].map(lambda s: plan.shifts[s].night),
+                          sale=roster["shift"].map(lambda s: plan.shifts[s].sale_night),
+                          paid=roster["shift"].map(lambda s: plan.shifts[s].paid_hours))
+    per = tally.groupby("agent_id")[["night", "sale", "paid"]].sum()
+    table = staff.set_index("agent_id")[["name", "employment"]].join(per).fillna({"night": 0, "sale": 0, "paid": 0})
+    table = table.astype({"night": int, "sale": int, "paid": int}).sort_values(["employment", "paid"], ascending=[True, False])
+    spreads = {words.employment(kind): {c: int(part[c].max() - part[c].min()) for c in ("night", "sale", "paid")}
+               for kind, part in table.groupby("employment")}
+    table["employment"] = table["employment"].map(words.employment)
+    return {"rows": list(table.reset_index().itertuples()), "spreads": spreads}
+
+
+def _temps(summary: dict, words: Words) -> list[dict]:
+    out = []
+    for day in summary["temps"]["by_day"]:
+        shifts = [{"queue": words.queue(s["queue"]), "shift": words.shift(s["shift"]),
+                   "time": f"{s['start'][-5:]}-{s['end'][-5:]}", "people": s["people"], "hours": s["short_hours"]}
+                  for s in day["shifts"]]
+        out.append({"date": words.day(pd.Timestamp(day["date"])), "people": day["people"], "shifts": shifts})
+    return out
+
+
+def _scenarios(table: pd.DataFrame | None, plan, words: Words) -> dict | None:
+    if table is None or table.empty:
+        return None
+    cols = ["scenario", "agents", "paid_hours", "wages_yuan", *[f"hours_under_target_{q}" for q in plan.queues],
+            "worst_service_level", "p_meet_target_peak", "breaks_first"]
+    heads = [words("html.scenario"), words("html.agents"), words("html.paid"), words("html.wages"),
+             *[words("html.under", label=words.queue(q)) for q in plan.queues], words("html.worst_sl"),
+             words("html.p_peak"), words("html.breaks_first")]
+    rows = [[r[c] if not isinstance(r[c], float) else f"{r[c]:,.3g}" for c in cols] for r in table.to_dict("records")]
+    return {"heads": heads, "rows": rows}
+
+
+def report_html(plan, staff: pd.DataFrame, roster: pd.DataFrame, summary: dict, charts: dict[str, bytes],
+                scenarios: pd.DataFrame | None = None) -> bytes:
+    """The report page; ``charts`` maps chart file names (``peak.png``...) to PNG bytes."""
+    words = Words(plan)
+    under = sum(q["hours_under_target"] for q in summary["queues"].values())
+    page = _env().get_template(TEMPLATE).render(
+        w=words, lang=plan.language, title=words("html.title", name=plan.name), ok=under == 0,
+        headline=headline(summary, plan), temps=_temps(summary, words),
+        charts={name: _data_uri(png) for name, png in charts.items()},
+        grid=_grid(plan, staff, roster, words), fairness=_fairness(plan, staff, roster, words),
+        scenarios=_scenarios(scenarios, plan, words), solver=solver_line(summary, plan))
+    return page.encode("utf-8")
