@@ -3,9 +3,9 @@ published one no longer fits, and say what the edit changed.
 
 The hourly split of a written roster is ``assignments.csv``; after a hand edit it describes
 shifts that no longer exist. ``hourly_for`` keeps it only while it covers exactly the roster's
-hours on duty; otherwise the planner's own split is recomputed: each shift's break where the
-agents of its skills are most spare (the roster's ``break_start`` when it is one of the
-template's), then each hour's multi-skilled agents over their queues at the least cost
+hours on duty; otherwise the planner's own split is recomputed: each shift keeps its break (the
+roster's ``break_start``, or for a shift the published split has too, the break it had there)
+or gets one where the agents of its skills are most spare, then each hour's multi-skilled agents over their queues at the least cost
 (``greedy.greedy_flows``, optimal once the shifts are fixed).
 
 Takes: the plan, the staff frame, a roster frame (``agent_id, date, shift, start, end``), the
@@ -55,27 +55,32 @@ def fits(roster: pd.DataFrame, assignments: pd.DataFrame | None, plan) -> bool:
     return set(zip(assignments["agent_id"], assignments["ds"])) == duty_hours(roster, plan)
 
 
-def _option(template, break_start, start) -> ShiftOption | None:
-    """The roster row's own break, when it is one the template allows; else None (to be chosen)."""
+def _option(template, row, breaks: set) -> ShiftOption | None:
+    """The shift's break: the roster row's own, else the one the published split gave the same shift,
+    when the template allows it; else None (to be placed)."""
     if template.break_hours == 0:
         return ShiftOption(template, None)
-    if pd.notna(break_start):
-        offset = int((pd.Timestamp(break_start) - start) / pd.Timedelta(hours=1))
-        if offset in template.break_starts():
-            return ShiftOption(template, offset)
+    hour = pd.Timedelta(hours=1)
+    brk = getattr(row, "break_start", pd.NaT)
+    if pd.notna(brk) and (offset := int((pd.Timestamp(brk) - row.start) / hour)) in template.break_starts():
+        return ShiftOption(template, offset)
+    for b in template.break_starts():
+        if all((row.agent_id, row.start + k * hour) in breaks for k in range(b, b + template.break_hours)):
+            return ShiftOption(template, b)
     return None
 
 
-def _placed(demand: Demand, roster: pd.DataFrame) -> tuple[list, list]:
+def _placed(demand: Demand, roster: pd.DataFrame, published: pd.DataFrame | None) -> tuple[list, list]:
     """Roster rows as ``(agent row, model day, option or None)``; rows the checker rejects are left out."""
     rows_of = {a: i for i, a in enumerate(demand.staff["agent_id"])}
     day_of = {d: i for i, d in enumerate(demand.days)}
+    breaks = set() if published is None else set(map(tuple, published.loc[published["queue"] == "break", ["agent_id", "ds"]].to_numpy()))
     known, open_breaks = [], []
     for row in roster.itertuples():
         template = demand.plan.shifts.get(row.shift)
         if row.agent_id not in rows_of or template is None or row.date not in day_of:
             continue
-        opt = _option(template, getattr(row, "break_start", pd.NaT), row.start)
+        opt = _option(template, row, breaks)
         item = [rows_of[row.agent_id], day_of[row.date], opt if opt is not None else ShiftOption(template, None)]
         (known if opt is not None else open_breaks).append(item)
     return known, open_breaks
@@ -110,10 +115,12 @@ def _place_breaks(demand: Demand, known: list, open_breaks: list) -> list:
     return known + open_breaks
 
 
-def recompute_split(plan, staff: pd.DataFrame, roster: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
-    """The planner's split of a roster's hours: breaks placed, then the least-cost flows."""
+def recompute_split(plan, staff: pd.DataFrame, roster: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame,
+                    published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The planner's split of a roster's hours: breaks kept (the roster's, or the published split's for
+    a shift it still has) or placed, then the least-cost flows."""
     demand = Demand(plan, staff, req, flags)
-    items = _place_breaks(demand, *_placed(demand, roster))
+    items = _place_breaks(demand, *_placed(demand, roster, published))
     chosen = {(a, d): demand.opts.index(opt) for a, d, opt in items}
     flows = greedy_flows(demand, chosen)
     agents = list(demand.staff.itertuples())
@@ -125,7 +132,7 @@ def hourly_for(plan, staff, roster, published: pd.DataFrame | None, req, flags) 
     """The roster's hourly split: ``published`` if it still fits, else recomputed; (split, recomputed)."""
     if fits(roster, published, plan):
         return published, False
-    return recompute_split(plan, staff, roster, req, flags), True
+    return recompute_split(plan, staff, roster, req, flags, published), True
 
 
 @dataclass(frozen=True)

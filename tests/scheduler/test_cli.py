@@ -10,7 +10,8 @@ from smallplan import STAFF, write_small_plan
 from scheduler.cli import main
 
 RUN_FILES = ["forecast.csv", "requirements.csv", "roster.csv", "assignments.csv", "coverage.csv",
-             "violations.csv", "gaps.csv", "simulation.csv", "summary.json", "run.json", "coverage.png", "simulation.png"]
+             "violations.csv", "gaps.csv", "simulation.csv", "summary.json", "run.json", "coverage.png", "simulation.png",
+             "peak.png", "forecast.png", "roster.xlsx", "report.html"]
 FRAMES = {"forecast.csv": ["queue", "ds", "mean", "p10", "p50", "p90"],
           "requirements.csv": ["queue", "ds", "volume", "agents", "service_level", "asa_s", "abandon_rate", "occupancy"],
           "roster.csv": ["agent_id", "date", "shift", "start", "end"],
@@ -35,7 +36,8 @@ def test_plan_writes_every_file(run):
     for name in RUN_FILES:
         assert (out / name).is_file(), name
     assert {p.name for p in (out / "inputs").iterdir()} == {"plan.toml", "history.csv", "promotions.csv", "staff.csv"}
-    assert "agents scheduled" in result.output and "presale:" in result.output and "gap" in result.output
+    assert "agents rostered" in result.output and "presale:" in result.output and "gap" in result.output
+    assert {p.name for p in (out / "calendars").iterdir()} == {f"{s[0]}.ics" for s in STAFF}
 
 
 def test_frames_have_their_columns(run):

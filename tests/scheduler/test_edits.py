@@ -1,0 +1,83 @@
+"""A roster edited by hand: a stale hourly split is recomputed, and the edit's effect is named."""
+
+import pandas as pd
+import pytest
+
+from scheduler.checker import check_rules, cost_breakdown, coverage
+from scheduler.edits import edit_effect, fits, hourly_for, recompute_split
+from scheduler.report.i18n import Words
+from scheduler.report.text import effect_lines
+
+
+def _service_cost(plan, staff, roster, hourly, req, flags, curves) -> float:
+    costs = cost_breakdown(plan, staff, roster, coverage(plan, req, hourly, flags), curves)
+    return float(costs.loc[costs["rule"].isin(["service_level", "overstaffing", "below_target"]), "cost"].sum())
+
+
+def test_the_published_split_fits_its_roster_and_not_an_edited_one(solved_small):
+    plan, staff, req, flags, result = solved_small
+    assert fits(result.roster, result.assignments, plan)
+    assert not fits(result.roster.iloc[1:], result.assignments, plan)
+    assert not fits(result.roster, None, plan)
+    same, recomputed = hourly_for(plan, staff, result.roster, result.assignments, req, flags)
+    assert not recomputed and same is result.assignments
+
+
+@pytest.mark.parametrize("keep_breaks", [True, False])
+def test_recomputed_split_keeps_every_rule_and_costs_no_more_than_the_solvers(solved_small, keep_breaks):
+    """With the solver's breaks the least-cost split can only match or beat the solver's flows; with
+    breaks placed anew every break is inside its window and every hour on duty has a queue."""
+    plan, staff, req, flags, result = solved_small
+    roster = result.roster if keep_breaks else result.roster.assign(break_start=pd.NaT)
+    hourly = recompute_split(plan, staff, roster, req, flags)
+    assert check_rules(plan, staff, roster, hourly) == []
+    assert fits(roster, hourly, plan)
+    ours = _service_cost(plan, staff, roster, hourly, req, flags, result.curves)
+    solvers = _service_cost(plan, staff, result.roster, result.assignments, req, flags, result.curves)
+    if keep_breaks:
+        assert ours <= solvers + 1e-6
+
+
+def test_the_effect_of_removing_a_shift_names_the_agent_and_the_hours(solved_small):
+    plan, staff, req, flags, result = solved_small
+    removed = result.roster[result.roster["date"] == pd.Timestamp("2026-11-11").date()].iloc[0]
+    edited = result.roster.drop(index=removed.name)
+    hourly, recomputed = hourly_for(plan, staff, edited, result.assignments, req, flags)
+    assert recomputed
+    effect = edit_effect(plan, staff, edited, hourly, result.assignments, req, flags)
+    assert [(a, len(r), len(ad)) for a, _, r, ad in effect.shifts] == [(removed.agent_id, 1, 0)]
+    (_, name, [(start, end, label)], _), = effect.shifts
+    assert name == removed["name"] and label == plan.shifts[removed["shift"]].label
+    assert start == max(removed.start, pd.Timestamp(plan.start)) and end == min(removed.end, pd.Timestamp(plan.end) + pd.Timedelta(days=1))
+    assert not effect.worse.empty
+    assert (effect.worse["scheduled_after"] < effect.worse["scheduled_before"]).all()
+    assert effect.worse["ds"].between(removed.start, removed.end).all()
+    for q in plan.queues:
+        assert effect.under_after[q] >= effect.under_before[q]
+    lines = effect_lines(effect, plan, Words(plan))
+    assert any(removed["name"] in line and "removed" in line for line in lines)
+    assert any(line.strip().startswith("worse:") for line in lines)
+
+
+def test_moving_a_shift_lists_it_removed_and_added(solved_small):
+    plan, staff, req, flags, result = solved_small
+    roster = result.roster.copy()
+    row = roster.index[roster["shift"] == "day"][0]
+    days = set(roster.loc[roster["agent_id"] == roster.at[row, "agent_id"], "date"])
+    free = next(d for d in plan.days if d not in days)
+    shift = pd.Timedelta(days=(free - roster.at[row, "date"]).days)
+    roster.loc[row, ["start", "end"]] = [roster.at[row, "start"] + shift, roster.at[row, "end"] + shift]
+    roster.at[row, "date"] = free
+    hourly, _ = hourly_for(plan, staff, roster, result.assignments, req, flags)
+    effect = edit_effect(plan, staff, roster, hourly, result.assignments, req, flags)
+    (agent, _, removed, added), = effect.shifts
+    assert agent == roster.at[row, "agent_id"] and len(removed) == len(added) == 1
+    assert added[0][0] == roster.at[row, "start"]
+
+
+def test_a_grid_without_breaks_keeps_the_published_breaks_of_unchanged_shifts(solved_small):
+    plan, staff, req, flags, result = solved_small
+    grid = result.roster.assign(break_start=pd.NaT)  # as read from roster.xlsx
+    hourly = recompute_split(plan, staff, grid, req, flags, published=result.assignments)
+    breaks = lambda f: set(map(tuple, f.loc[f["queue"] == "break", ["agent_id", "ds"]].to_numpy()))  # noqa: E731
+    assert breaks(hourly) == breaks(result.assignments)
