@@ -60,6 +60,12 @@ def forecast_frame(n_agents: int, days: list[dt.date], rng) -> pd.DataFrame:
 
 
 def instance(size: str, seed: int = 0):
+    """(plan, staff, requirements, flags) of a size."""
+    return instance_with_forecast(size, seed)[:4]
+
+
+def instance_with_forecast(size: str, seed: int = 0):
+    """(plan, staff, requirements, flags, forecast) of a size."""
     n, n_days = SIZES[size]
     rng = np.random.default_rng(seed)
     base = load_plan(DEMO_CONFIG)
@@ -73,7 +79,7 @@ def instance(size: str, seed: int = 0):
     ds = pd.date_range(pd.Timestamp(start), pd.Timestamp(days[-1]) + pd.Timedelta(hours=23), freq="h")
     flags = pd.DataFrame({"peak": (ds >= pd.Timestamp(peak)) & (ds < pd.Timestamp(peak) + pd.Timedelta(days=1)),
                           "final_payment": (ds >= pd.Timestamp(peak) - pd.Timedelta(hours=4)) & (ds < pd.Timestamp(peak) + pd.Timedelta(hours=2))}, index=ds)
-    return plan, staff_frame(n, days, rng), requirements(fc, plan, flags), flags
+    return plan, staff_frame(n, days, rng), requirements(fc, plan, flags), flags, fc
 
 
 def run(size: str, budgets: list[float], workers: int):

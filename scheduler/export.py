@@ -7,8 +7,8 @@ is written behind an apostrophe (``forecasts.tables.guard``), which the project'
 again. The run folder gets the permissions of any new folder (the umask's), not the private ones
 of a temporary folder, so teammates on a shared drive can open it.
 
-Takes: frames, JSON documents, matplotlib figures, files as bytes (``roster.xlsx``,
-``report.html``, ``calendars/*.ics``) and input files. Writes: the run folder.
+Takes: frames, JSON documents, files as bytes (charts, ``roster.xlsx``, ``report.html``,
+``calendars/*.ics``) or matplotlib figures, and input files. Writes: the run folder.
 """
 
 from __future__ import annotations
@@ -52,15 +52,14 @@ def write_json(doc: dict, path: Path) -> None:
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
 
 
-def write_run(out: Path, frames: dict, docs: dict, figures: dict, inputs: list[Path], force: bool,
-              blobs: dict | None = None) -> Path:
+def write_run(out: Path, frames: dict, docs: dict, files: dict, inputs: list[Path], force: bool) -> Path:
     """Write every output into ``out`` at once; on any error nothing is left behind."""
     out = Path(out)
     ensure_writable(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _new_folder(out.parent, f".{out.name}.")
     try:
-        _write_into(tmp, frames, docs, figures, blobs)
+        _write_into(tmp, frames, docs, files)
         (tmp / "inputs").mkdir()
         for src in inputs:
             shutil.copy2(src, tmp / "inputs" / Path(src).name)
@@ -88,15 +87,14 @@ def figure_png(fig, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-def _write_into(folder: Path, frames: dict, docs: dict, figures: dict, blobs: dict | None = None) -> None:
-    for name, data in (blobs or {}).items():
-        _place(folder, name).write_bytes(data)
+def _write_into(folder: Path, frames: dict, docs: dict, files: dict) -> None:
+    """Frames as CSV, documents as JSON, files as their bytes (a matplotlib figure as PNG)."""
     for name, frame in frames.items():
         write_csv(frame, _place(folder, name))
     for name, doc in docs.items():
         write_json(doc, _place(folder, name))
-    for name, fig in figures.items():
-        _place(folder, name).write_bytes(fig if isinstance(fig, bytes) else figure_png(fig))
+    for name, data in files.items():
+        _place(folder, name).write_bytes(data if isinstance(data, bytes) else figure_png(data))
 
 
 def _place(folder: Path, name: str) -> Path:
@@ -116,17 +114,17 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_files(out: Path, frames: dict, figures: dict, force: bool) -> list[Path]:
+def write_files(out: Path, frames: dict, files: dict, force: bool) -> list[Path]:
     """Add files to a folder: each written beside its place and renamed into it once all are written.
 
     An existing file is replaced only with ``force``; on any error none of the new files is left.
     """
     out = Path(out)
-    targets = ensure_new_files(out, [*frames, *figures], force)
+    targets = ensure_new_files(out, [*frames, *files], force)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".peakplan-", dir=out))
     try:
-        _write_into(tmp, frames, {}, figures)
+        _write_into(tmp, frames, {}, files)
         for target in targets:
             os.replace(tmp / target.name, target)
     finally:

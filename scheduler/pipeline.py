@@ -33,15 +33,14 @@ from scheduler.gaps import gaps
 from scheduler.roster import solve_roster
 from scheduler.scenarios import apply_scenario, compare, scenario_lines
 from scheduler.simulate import Settings as SimSettings
-from scheduler.simulate import simulate, validate_roster
+from scheduler.simulate import simulate, validate_assignments, validate_roster
 from scheduler.staff import read_staff
 from scheduler.staffing import phase_flags, requirements
-from scheduler.report.calendars import calendar_files
-from scheduler.report.charts import coverage_figure, forecast_figure, peak_figure, scenarios_figure, simulation_figure
+from scheduler.report.charts import scenarios_figure, simulation_figure
+from scheduler.report.deliver import deliver
 from scheduler.report.html import report_html
 from scheduler.report.i18n import Words
-from scheduler.report.text import effect_lines, headline, simulation_line
-from scheduler.report.workbook import workbook_bytes
+from scheduler.report.text import effect_lines, simulation_line
 from scheduler.summary import build_summary, simulation_summary
 
 
@@ -70,6 +69,7 @@ class Options:
     workers: int | None = None
     force: bool = False
     say: object = field(default=lambda msg: None)
+    stamp: datetime.datetime | None = None  # when set, each agent's calendar is written, stamped with it
 
 
 @dataclass
@@ -152,8 +152,7 @@ class PlanRun:
     summary: dict
     frames: dict
     docs: dict
-    figures: dict  # PNG bytes
-    blobs: dict  # roster.xlsx, report.html
+    files: dict  # bytes: the charts, roster.xlsx, report.html, calendars/
     staff: pd.DataFrame
 
 
@@ -168,25 +167,23 @@ def run_plan(plan, opts: Options, scenarios: dict | None = None) -> dict:
     scenarios = plan.scenarios if scenarios is None else scenarios
     inputs = read_inputs(plan)
     changed = {name: apply_scenario(plan, inputs, text, name) for name, text in scenarios.items()}  # before any solve
-    base = compute_plan(plan, inputs, opts)
-    frames, docs, figures, blobs = dict(base.frames), dict(base.docs), dict(base.figures), dict(base.blobs)
-    blobs.update(calendar_files(plan, base.frames["roster.csv"], datetime.datetime.now(datetime.timezone.utc)))
+    base = compute_plan(plan, inputs, dataclasses.replace(opts, stamp=datetime.datetime.now(datetime.timezone.utc)))
+    frames, docs, files = dict(base.frames), dict(base.docs), dict(base.files)
     if scenarios:
         runs = {"base": base}
         for name, (s_plan, s_inputs) in changed.items():
             opts.say(f"scenario {name}: {scenarios[name]}")
-            runs[name] = compute_plan(s_plan, s_inputs, opts)
-            for kind, target in (("frames", frames), ("docs", docs), ("figures", figures), ("blobs", blobs)):
+            runs[name] = compute_plan(s_plan, s_inputs, opts)  # no calendars for a what-if
+            for kind, target in (("frames", frames), ("docs", docs), ("files", files)):
                 target.update({f"{name}/{k}": v for k, v in getattr(runs[name], kind).items()})
         table = compare(runs, plan)
         frames["scenarios.csv"] = table
-        figures["scenarios.png"] = figure_png(scenarios_figure({k: r.frames["coverage.csv"] for k, r in runs.items()}, plan))
+        files["scenarios.png"] = figure_png(scenarios_figure({k: r.frames["coverage.csv"] for k, r in runs.items()}, plan))
         base.summary["scenarios"] = scenario_lines(table)
         docs["summary.json"] = base.summary
-        blobs["report.html"] = report_html(plan, base.staff, base.frames["roster.csv"], base.summary,
-                                           {**base.figures, "scenarios.png": figures["scenarios.png"]}, table)
-    write_run(opts.out, frames=frames, docs=docs, figures=figures, inputs=[plan.path, *plan.data_files],
-              force=opts.force, blobs=blobs)
+        files["report.html"] = report_html(plan, base.staff, base.frames["roster.csv"], base.summary,
+                                           {**base.files, "scenarios.png": files["scenarios.png"]}, table)
+    write_run(opts.out, frames=frames, docs=docs, files=files, inputs=[plan.path, *plan.data_files], force=opts.force)
     return base.summary
 
 
@@ -229,17 +226,12 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
                       "bound": result.bound, "gap": result.gap, "wall_s": round(result.wall_s, 3), "floor": result.floor},
            "objective_terms": {**terms, "total": round(float(costs["cost"].sum()), 1)}, "timings_s": timings,
            "inputs": {p.name: _sha256(p) for p in [plan.path, *plan.data_files]}, "versions": _versions()}
-    figures = {"coverage.png": coverage_figure(cov, plan, flags), "peak.png": peak_figure(cov, plan, flags),
-               "simulation.png": simulation_figure(sim, plan), "forecast.png": forecast_figure(fc, plan, flags)}
-    figures = {name: figure_png(fig) for name, fig in figures.items()}
     frames = {"forecast.csv": fc, "requirements.csv": req, "roster.csv": result.roster,
               "assignments.csv": result.assignments, "coverage.csv": cov, "violations.csv": costs,
               "gaps.csv": gap_frame, "simulation.csv": sim}
-    blobs = {"roster.xlsx": workbook_bytes(plan, inputs.staff, result.roster, result.assignments, cov, gap_frame,
-                                           headline(summary, plan)),
-             "report.html": report_html(plan, inputs.staff, result.roster, summary, figures)}
+    files = deliver(plan, inputs.staff, frames, flags, summary, opts.stamp)
     lap("deliver")
-    return PlanRun(summary, frames, {"summary.json": summary, "run.json": run}, figures, blobs, inputs.staff)
+    return PlanRun(summary, frames, {"summary.json": summary, "run.json": run}, files, inputs.staff)
 
 
 FORECAST_COLUMNS = ["queue", "ds", "mean", "p10", "p50", "p90"]
@@ -282,6 +274,8 @@ def read_edited(plan, roster_path, assignments_path, seed: int | None) -> Edited
     inputs = read_inputs(plan)
     roster = read_roster_file(roster_path, plan, inputs.staff)
     published = read_assignments(assignments_path) if assignments_path.is_file() else None
+    if published is not None:  # a broken file is an error; a stale one is recomputed
+        validate_assignments(plan, inputs.staff, published, assignments_path)
     beside = roster_path.with_name("forecast.csv")
     seed = plan.solver.seed if seed is None else seed
     fc = read_forecast(beside) if beside.is_file() else plan_forecast(plan, inputs, seed)
@@ -328,7 +322,7 @@ def simulate_roster(plan, roster_path, assignments_path, replications, seed, mea
     words = Words(plan)
     if (note := split_note(edited, words)) is not None:
         say(note)
-    validate_roster(plan, edited.inputs.staff, edited.roster, edited.hourly, roster_path, roster_path)
+    validate_roster(plan, edited.inputs.staff, edited.roster, roster_path)
     settings = SimSettings(replications=replications or plan.simulation.replications, seed=seed,
                            warmup_min=plan.simulation.warmup_min, forecast_error=not mean_forecast)
     clock, last = time.perf_counter(), [time.perf_counter()]

@@ -162,20 +162,26 @@ def _rows(mask) -> str:
     return ", ".join(str(r) for r in rows[:5]) + more
 
 
-def validate_roster(plan, staff: pd.DataFrame, roster: pd.DataFrame, assignments: pd.DataFrame,
-                    roster_path, assignments_path) -> None:
-    """A roster to simulate must name known agents and queues, inside the plan's window."""
-    known = set(staff["agent_id"])
-    first, last = pd.Timestamp(plan.start), pd.Timestamp(plan.end) + pd.Timedelta(hours=23)
-    for path, frame in ((roster_path, roster), (assignments_path, assignments)):
-        unknown = ~frame["agent_id"].isin(known)
-        if unknown.any():
-            names = ", ".join(sorted(set(frame.loc[unknown, "agent_id"]))[:5])
-            raise InputError(f"{path}: row(s) {_rows(unknown)}: agent(s) {names} not in the staff file {plan.staff}")
+def _known_agents(plan, staff: pd.DataFrame, frame: pd.DataFrame, path) -> None:
+    unknown = ~frame["agent_id"].isin(set(staff["agent_id"]))
+    if unknown.any():
+        names = ", ".join(sorted(set(frame.loc[unknown, "agent_id"]))[:5])
+        raise InputError(f"{path}: row(s) {_rows(unknown)}: agent(s) {names} not in the staff file {plan.staff}")
+
+
+def validate_roster(plan, staff: pd.DataFrame, roster: pd.DataFrame, roster_path) -> None:
+    """A roster to simulate must name known agents, inside the plan's window."""
+    _known_agents(plan, staff, roster, roster_path)
     days = pd.to_datetime(pd.Series(roster["date"]))
     outside = (days < pd.Timestamp(plan.roster_days[0])) | (days > pd.Timestamp(plan.end))
     if outside.any():
         raise InputError(f"{roster_path}: row(s) {_rows(outside)}: dates outside the plan window {plan.start}..{plan.end}")
+
+
+def validate_assignments(plan, staff: pd.DataFrame, assignments: pd.DataFrame, assignments_path) -> None:
+    """Hourly assignments must name known agents and queues, inside the plan's window."""
+    _known_agents(plan, staff, assignments, assignments_path)
+    first, last = pd.Timestamp(plan.start), pd.Timestamp(plan.end) + pd.Timedelta(hours=23)
     outside = (assignments["ds"] < first) | (assignments["ds"] > last)
     if outside.any():
         raise InputError(f"{assignments_path}: row(s) {_rows(outside)}: hours outside the plan window "
