@@ -326,24 +326,42 @@ def _pay_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
     return rows
 
 
-def _fairness_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
-    rows, counts = [], roster.assign(night=roster["shift"].map(lambda s: plan.shifts[s].night),
-                                     sale=roster["shift"].map(lambda s: plan.shifts[s].sale_night),
-                                     paid=roster["shift"].map(lambda s: plan.shifts[s].paid_hours))
+FAIRNESS = (("night", "fairness_nights", "nights", "fair_nights", True),  # column, rule, unit, weight, night agents only
+            ("sale", "fairness_sale_nights", "sale nights", "fair_sale_nights", True),
+            ("paid", "fairness_hours", "hours", "fair_hours", False))
+
+
+def fairness_tally(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """Per agent of the staff file (index ``agent_id``): nights, sale-night shifts and paid hours worked."""
+    counts = roster.assign(night=roster["shift"].map(lambda s: plan.shifts[s].night),
+                           sale=roster["shift"].map(lambda s: plan.shifts[s].sale_night),
+                           paid=roster["shift"].map(lambda s: plan.shifts[s].paid_hours))
     per_agent = counts.groupby("agent_id")[["night", "sale", "paid"]].sum()
-    costs = plan.costs
-    for (kind, available), members in comparable_groups(staff.reset_index(drop=True), plan).items():
-        ids = staff.reset_index(drop=True).loc[members]
-        tally = per_agent.reindex(ids["agent_id"]).fillna(0)
+    return per_agent.reindex(staff["agent_id"]).fillna(0).astype(int)
+
+
+def fairness_spreads(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
+    """``(rule, unit, weight key, (employment, days available), spread)`` per comparable group and
+    measure: the most minus the fewest among the group's agents (nights among those allowed nights)."""
+    staff = staff.reset_index(drop=True)
+    tally, out = fairness_tally(plan, staff, roster), []
+    for group, members in comparable_groups(staff, plan).items():
+        ids = staff.loc[members]
         night_ok = ids["night_allowed"].to_numpy()
-        for col, name, unit, weight, mask in (("night", "fairness_nights", "nights", costs.fair_nights, night_ok),
-                                              ("sale", "fairness_sale_nights", "sale nights", costs.fair_sale_nights, night_ok),
-                                              ("paid", "fairness_hours", "hours", costs.fair_hours, None)):
-            values = tally[col].to_numpy()[mask] if mask is not None else tally[col].to_numpy()
-            if units(weight) <= 0 or len(values) < 2 or values.max() == values.min():
-                continue
-            spread = int(values.max() - values.min())
-            rows.append((name, f"{kind}, {available} days available", spread, unit, units(weight) * spread))
+        for col, rule, unit, weight, nights_only in FAIRNESS:
+            values = tally.loc[ids["agent_id"], col].to_numpy()
+            values = values[night_ok] if nights_only else values
+            if len(values) >= 2:
+                out.append((rule, unit, weight, group, int(values.max() - values.min())))
+    return out
+
+
+def _fairness_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
+    rows = []
+    for rule, unit, weight, (kind, available), spread in fairness_spreads(plan, staff, roster):
+        w = units(getattr(plan.costs, weight))
+        if w > 0 and spread > 0:
+            rows.append((rule, f"{kind}, {available} days available", spread, unit, w * spread))
     return rows
 
 

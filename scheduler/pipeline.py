@@ -198,7 +198,7 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
         clock = now
 
     seed, words = plan.solver.seed if opts.seed is None else opts.seed, Words(plan)
-    opts.say(f"forecasting {len(plan.queues)} queues, {plan.start}..{plan.end}")
+    opts.say(words("progress.forecast", n=len(plan.queues), start=plan.start, end=plan.end))
     fc = plan_forecast(plan, inputs, seed)
     lap("forecast")
     flags = plan_flags(plan, inputs)
@@ -214,7 +214,7 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
     gap_frame = gaps(cov, plan)
     lap("check")
     settings = SimSettings(replications=plan.simulation.replications, seed=seed, warmup_min=plan.simulation.warmup_min)
-    opts.say(f"simulating the roster against random arrivals ({settings.replications} replications)")
+    opts.say(words("progress.simulate", n=settings.replications))
     sim = simulate(plan, fc, req, flags, result.assignments, settings)
     lap("simulation")
     summary = build_summary(plan, inputs.staff, result, cov, costs, gap_frame, sim)

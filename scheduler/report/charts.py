@@ -115,8 +115,8 @@ def _head(fig, title: str, handles, legend_title: str | None = None) -> None:
 
 
 def _x_labels(ax, xs, labels, marks=(), **style) -> list:
-    """Tick labels under the axes as plain texts (a tenth of the drawing cost of matplotlib's
-    ticks), and short tick marks inside the axes at ``marks``."""
+    """Tick labels under the axes as plain texts (matplotlib's ticks cost several artists each), and
+    short tick marks inside the axes at ``marks``."""
     ax.set_xticks([])
     spot = ax.get_xaxis_transform() + ScaledTranslation(0, -3 / 72, ax.get_figure().dpi_scale_trans)
     texts = [ax.text(x, 0, label, transform=spot, ha="center", va="top", fontsize=8, **style)
@@ -168,9 +168,9 @@ def _day_phases(flags: pd.DataFrame | None) -> dict:
     return {day: [p for p in by_day.columns if row[p]] for day, row in by_day.iterrows()}
 
 
-def _day_labels(plan, words: Words, flags, with_phase: bool = True) -> list[str]:
+def _day_labels(plan, words: Words, flags) -> list[str]:
     """Row labels: ``11-11 周三 大促当天`` (the day, then its phases)."""
-    phases = _day_phases(flags) if with_phase else {}
+    phases = _day_phases(flags)
     return [" ".join([words.day(d)] + [words.phase(p) for p in phases.get(d, [])]) for d in plan.days]
 
 
@@ -235,7 +235,14 @@ def _closed_patch(label: str) -> Patch:
 
 
 def _heatmap(ax, grid: np.ndarray, cmap, norm, row_labels, hour_step: int = 1):
-    """Draw a (date x hour) grid, NaN cells hatched grey; dates top to bottom, an hour axis below."""
+    """Draw a (date x hour) grid, NaN cells hatched grey; dates top to bottom, an hour axis below.
+
+    Returns
+    -------
+    QuadMesh : the cells, row-major (date, hour). The axes keep what they show for readers of the
+        figure: ``ax.rows`` (the row label texts) and ``ax.hour_labels``; ``_annotate`` adds
+        ``ax.cell_texts``.
+    """
     _closed_background(ax)
     mesh = ax.pcolormesh(np.arange(25), np.arange(len(row_labels) + 1), np.ma.masked_invalid(grid),
                          cmap=cmap, norm=norm, edgecolors="white", linewidth=0.6, in_layout=False)
@@ -256,7 +263,8 @@ def _glyphs(text: str, size: float, anchor: str, bold: bool = True) -> MplPath:
     """``text`` as an outline in points (DejaVu Sans: digits and signs), centred horizontally on
     (0, 0) and vertically too (``center``), standing 1.5 pt above it (``above``) or hanging 3 pt below
     it (``below``)."""
-    path = TextPath((0, 0), text, size=size, prop=FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal"))
+    font = FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")
+    path = TextPath((0, 0), text, size=size, prop=font)
     box = path.get_extents()
     dy = {"center": -(box.y0 + box.y1) / 2, "above": 1.5 - box.y0, "below": -3 - box.y1}[anchor]
     return path.transformed(Affine2D().translate(-(box.x0 + box.x1) / 2, dy))
@@ -268,10 +276,11 @@ def _numbers(ax, points, texts: list[str], colors, size: float, anchor: str = "c
     outlines, not one text artist each (hundreds of texts would take most of the time to save)."""
     if not texts:
         return
+    points_to_pixels = Affine2D().scale(1 / 72) + ax.get_figure().dpi_scale_trans
     ax.add_collection(PathCollection([_glyphs(t, size, anchor, bold) for t in texts], offsets=points,
-                                     offset_transform=where or ax.transData, facecolors=colors,
-                                     edgecolors="none", transform=Affine2D().scale(1 / 72) + ax.get_figure().dpi_scale_trans,
-                                     in_layout=False, zorder=3, clip_on=False), autolim=False)
+                                     offset_transform=where or ax.transData, transform=points_to_pixels,
+                                     facecolors=colors, edgecolors="none", in_layout=False, zorder=3,
+                                     clip_on=False), autolim=False)
 
 
 def _strut(ax, below_pt: float) -> None:
@@ -511,7 +520,8 @@ def _day_axis(ax, plan, words: Words) -> None:
     noon = mdates.date2num([pd.Timestamp(d) + pd.Timedelta(hours=12) for d in days])
     _x_labels(ax, noon, [words.day(d).replace(" ", "\n", 1) for d in days],
               marks=mdates.date2num(pd.date_range(first, end, freq="3h")))
-    ax.vlines(mdates.date2num([pd.Timestamp(d) for d in days]), 0, 1, transform=ax.get_xaxis_transform(), colors="0.5", lw=0.5, alpha=0.35)
+    midnights = mdates.date2num([pd.Timestamp(d) for d in days])
+    ax.vlines(midnights, 0, 1, transform=ax.get_xaxis_transform(), colors="0.5", lw=0.5, alpha=0.35)
 
 
 def forecast_figure(fc: pd.DataFrame, plan, flags: pd.DataFrame) -> Figure:

@@ -17,6 +17,7 @@ import base64
 import jinja2
 import pandas as pd
 
+from scheduler.checker import fairness_spreads, fairness_tally
 from scheduler.report.i18n import Words, phrases
 from scheduler.report.text import headline, solver_line
 
@@ -48,7 +49,9 @@ phrases({
     "html.nights": ("Nights", "夜班"),
     "html.sale_nights": ("Sale nights", "大促夜班"),
     "html.paid": ("Paid hours", "带薪工时"),
-    "html.spread": ("Spread (most minus fewest) among {group}", "{group} 之间的差距（最多减最少）"),
+    "html.spread": ("Spread (most minus fewest) within each group compared", "各可比组内的差距（最多减最少）"),
+    "html.group": ("{kind}, {days} days available", "{kind}，可排 {days} 天"),
+    "html.time": ("Time", "时间"),
     "html.forecast": ("The forecast", "预测"),
     "html.forecast_note": ("Inquiries per hour with the P10–P90 band; the sale's phases shaded.",
                            "每小时咨询量及 P10–P90 区间；阴影为大促各阶段。"),
@@ -96,16 +99,17 @@ def _grid(plan, staff: pd.DataFrame, roster: pd.DataFrame, words: Words) -> dict
 
 
 def _fairness(plan, staff: pd.DataFrame, roster: pd.DataFrame, words: Words) -> dict:
-    """Nights, sale nights and paid hours per agent, and their spread per employment type."""
-    tally = roster.assign(night=roster["shift"].map(lambda s: plan.shifts[s].night),
-                          sale=roster["shift"].map(lambda s: plan.shifts[s].sale_night),
-                          paid=roster["shift"].map(lambda s: plan.shifts[s].paid_hours))
-    per = tally.groupby("agent_id")[["night", "sale", "paid"]].sum()
-    table = staff.set_index("agent_id")[["name", "employment"]].join(per).fillna({"night": 0, "sale": 0, "paid": 0})
-    table = table.astype({"night": int, "sale": int, "paid": int}).sort_values(["employment", "paid"], ascending=[True, False])
-    spreads = {words.employment(kind): {c: int(part[c].max() - part[c].min()) for c in ("night", "sale", "paid")}
-               for kind, part in table.groupby("employment")}
+    """Nights, sale nights and paid hours per agent, and their spread in each group the roster
+    compares for fairness (same employment, same days available; nights among those allowed them)."""
+    tally = fairness_tally(plan, staff, roster)
+    table = staff.set_index("agent_id")[["name", "employment"]].join(tally)
+    table = table.sort_values(["employment", "paid", "night"], ascending=[True, False, False])
     table["employment"] = table["employment"].map(words.employment)
+    groups: dict = {}
+    for rule, _, _, (kind, available), spread in fairness_spreads(plan, staff, roster):
+        groups.setdefault((kind, available), {})[rule] = spread
+    spreads = [{"group": words("html.group", kind=words.employment(kind), days=available), **values}
+               for (kind, available), values in sorted(groups.items())]
     return {"rows": list(table.reset_index().itertuples()), "spreads": spreads}
 
 

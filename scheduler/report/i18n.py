@@ -19,6 +19,7 @@ def phrases(table: dict[str, tuple[str, str]]) -> None:
 
 phrases({
     "break": ("break", "休息"),
+    "sep": (", ", "，"),
     "rest": ("off", "休"),
     "leave": ("leave", "假"),
     "weekday": ("Mon Tue Wed Thu Fri Sat Sun", "一 二 三 四 五 六 日"),

@@ -55,6 +55,9 @@ phrases({
                    "服务水平 {sl_before:.0%} -> {sl_after:.0%}"),
     "edit.more_worse": ("  and {n} more hours worse", "  另有 {n} 小时变差"),
     "edit.none_worse": ("  no hour got worse", "  没有小时变差"),
+    "progress.forecast": ("forecasting {n} queues, {start}..{end}", "预测 {n} 个队列，{start} 至 {end}"),
+    "progress.simulate": ("simulating the roster against random arrivals ({n} replications)",
+                          "用随机到达模拟排班（{n} 次重复）"),
     "progress.start": ("rostering {agents} agents over {days} days (time limit {limit:g} s; Ctrl-C keeps the best roster so far)",
                        "为 {agents} 名客服排 {days} 天的班（时限 {limit:g} 秒；按 Ctrl-C 保留目前最佳排班）"),
     "progress.under": ("  {t:6.1f} s  best roster so far: {n} queue-hours under target", "  {t:6.1f} 秒  目前最佳排班：{n} 个队列小时未达标"),
@@ -78,7 +81,7 @@ def _temps_line(summary: dict, words: Words) -> str:
     most = t.get("most_in_one_day")
     if not most:
         return words("text.temps_none")
-    detail = ", ".join(words("text.temp_shift", people=s["people"], label=words.queue(s["queue"]), shift=words.shift(s["shift"]),
+    detail = words("sep").join(words("text.temp_shift", people=s["people"], label=words.queue(s["queue"]), shift=words.shift(s["shift"]),
                              start=_hm(s["start"]), end=_hm(s["end"])) for s in most["shifts"][:3])
     return words("text.temps", days=t["days"], most=most["people"], date=words.day(pd.Timestamp(most["date"])), detail=detail)
 

@@ -36,6 +36,9 @@ def test_plan_simulates_and_compares_scenarios(scenario_run):
     assert len(summary["scenarios"]) == 2 and summary["scenarios"][1].startswith("lean: ")
     assert "simulation" in summary["queues"]["presale"]
     assert "scenario lean:" in result.output and "simulated:" in result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<section id="scenarios">' in html and ">lean<" in html and html.count("data:image/png") >= 5
+    assert (out / "lean" / "report.html").is_file() and not (out / "lean" / "calendars").exists()
 
 
 def test_simulate_command_writes_and_needs_force(scenario_run, tmp_path):
