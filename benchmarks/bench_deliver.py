@@ -85,7 +85,7 @@ def run(name: str) -> None:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cases", nargs="*", default=["demo", "L"], choices=["demo", "L"])
+    parser.add_argument("cases", nargs="*", default=["demo", "L"], help="demo and/or L")
     args = parser.parse_args()
     print(f"{'case':<5} {'agents':>6} {'days':>4} {'shifts':>7} {'charts_s':>8} {'xlsx_s':>7} {'html_s':>7} {'ics_s':>7} "
           f"{'total_s':>7} {'deliver_s':>9} {'target':>7} {'html_MB':>8}")

@@ -335,8 +335,8 @@ def simulate_roster(plan, roster_path, assignments_path, replications, seed, mea
     sim = simulate(plan, edited.fc, edited.req, edited.flags, edited.hourly, settings, progress)
     spent = time.perf_counter() - clock
     write_files(out, {"simulation.csv": sim}, {"simulation.png": simulation_figure(sim, plan)}, force)
-    lines = [f"simulated {settings.replications} replications of {len(sim)} queue-hours in {spent:.1f} s"
-             + (" (mean forecast)" if mean_forecast else "")]
+    lines = [words("sim.done", n=settings.replications, hours=len(sim), s=spent)
+             + (words("sim.mean") if mean_forecast else "")]
     lines += [f"  {words.queue(name)}: {simulation_line(doc, words)}" for name, doc in simulation_summary(plan, sim).items()]
-    lines.append(f"files in {out.resolve()}: simulation.csv, simulation.png")
+    lines.append(words("sim.files", path=out.resolve()))
     return "\n".join(lines)

@@ -38,6 +38,8 @@ def test_plan_writes_every_file(run):
     assert {p.name for p in (out / "inputs").iterdir()} == {"plan.toml", "history.csv", "promotions.csv", "staff.csv"}
     assert "agents rostered" in result.output and "presale:" in result.output and "gap" in result.output
     assert {p.name for p in (out / "calendars").iterdir()} == {f"{s[0]}.ics" for s in STAFF}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "The plan in brief" in html and "Temps to hire" in html
 
 
 def test_frames_have_their_columns(run):

@@ -140,15 +140,21 @@ def _edited(out, tmp_path, changes: dict):
 
 
 def test_checking_an_edited_grid_names_the_change(run, tmp_path):
+    """One shift removed (A05's first) and one moved to a day off (A07's first, by its label)."""
     config, out, _ = run
     roster = read_roster(out / "roster.csv")
-    worked = roster[roster["agent_id"] == "A05"].sort_values("date")
-    first = worked.iloc[0]
-    path = _edited(out, tmp_path, {("A05", f"{first.date:%m-%d}"): "休"})
+    first = roster[roster["agent_id"] == "A05"].sort_values("date").iloc[0]
+    moved = roster[roster["agent_id"] == "A07"].sort_values("date").iloc[0]
+    off = next(d for d in pd.date_range("2026-11-09", "2026-11-12").date
+               if d not in set(roster.loc[roster["agent_id"] == "A07", "date"]))
+    path = _edited(out, tmp_path, {("A05", f"{first.date:%m-%d}"): "休", ("A07", f"{moved.date:%m-%d}"): "休",
+                                   ("A07", f"{off:%m-%d}"): LABELS[moved["shift"]]})
     result = CliRunner().invoke(main, ["check", str(config), str(path)])
     assert result.exit_code in (0, 1) and result.exc_info[0] is SystemExit, result.output
     assert "重新计算" in result.output  # the stale split was recomputed, and it says so
     assert "@SUM(A1)（A05）：删除" in result.output
+    line = next(line for line in result.output.splitlines() if "（A07）" in line)
+    assert f"删除 {LABELS[moved['shift']]} {moved.date:%m-%d}" in line and f"新增 {LABELS[moved['shift']]} {off:%m-%d}" in line
     assert "未达标小时" in result.output
 
 
