@@ -20,6 +20,12 @@ def phrases(table: dict[str, tuple[str, str]]) -> None:
 phrases({
     "break": ("break", "休息"),
     "sep": (", ", "，"),
+    "col.date": ("Date", "日期"),
+    "col.queue": ("Queue", "队列"),
+    "col.shift": ("Shift", "班次"),
+    "col.name": ("Name", "姓名"),
+    "col.id": ("ID", "工号"),
+    "col.skills": ("Skills", "技能"),
     "rest": ("off", "休"),
     "leave": ("leave", "假"),
     "weekday": ("Mon Tue Wed Thu Fri Sat Sun", "一 二 三 四 五 六 日"),

@@ -50,9 +50,6 @@ phrases({
                             "{plan}：{queue} 每小时人数（空白 = 不营业；红 = 缺人，绿 = 富余）"),
     "xlsx.title.temps": ("{plan}: extra people that would close the gaps", "{plan}：补足缺口需要的临时增援"),
     "xlsx.title.summary": ("{plan}: summary", "{plan} 摘要"),
-    "xlsx.name": ("Name", "姓名"),
-    "xlsx.id": ("ID", "工号"),
-    "xlsx.skills": ("Skills", "技能"),
     "xlsx.employment": ("Employment", "用工类型"),
     "xlsx.total.shifts": ("Shifts", "班次数"),
     "xlsx.total.nights": ("Nights", "夜班数"),
@@ -62,13 +59,10 @@ phrases({
     "xlsx.valid.title": ("Shift cell", "班次格"),
     "xlsx.valid.message": ("Expected a shift label ({labels}), {rest}, {leave} or blank.",
                            "请填写班次（{labels}）、{rest}、{leave}，或留空。"),
-    "xlsx.date": ("Date", "日期"),
-    "xlsx.shift": ("Shift", "班次"),
     "xlsx.measure": ("Measure", "指标"),
     "xlsx.required": ("Required", "需求"),
     "xlsx.rostered": ("Rostered", "排班"),
     "xlsx.diff": ("Rostered - required", "排班 - 需求"),
-    "xlsx.queue": ("Queue", "队列"),
     "xlsx.start": ("Start", "开始"),
     "xlsx.end": ("End", "结束"),
     "xlsx.next_day": ("{time} next day", "次日 {time}"),
@@ -218,7 +212,7 @@ def _grid_validation(ws, words: Words, plan, rng: tuple) -> None:
 
 def _grid_head(ws, fmt, words: Words, plan) -> list[str]:
     days = plan.roster_days
-    heads = [words("xlsx.name"), words("xlsx.id"), words("xlsx.skills"), words("xlsx.employment"),
+    heads = [words("col.name"), words("col.id"), words("col.skills"), words("xlsx.employment"),
              *[words.day(d).replace(" ", "\n", 1) for d in days],
              words("xlsx.total.shifts"), words("xlsx.total.nights"), words("xlsx.total.hours")]
     _header(ws, fmt, GRID_HEAD_ROW, heads, height=30)
@@ -327,7 +321,7 @@ def _hourly_sheet(book, fmt, words: Words, plan, roster, assignments, used: set)
     ws = book.add_worksheet(_sheet_name(words("xlsx.sheet.hourly"), used))
     _title(ws, fmt, words("xlsx.title.hourly", plan=plan.name))
     span = _hour_span(plan)
-    heads = [words("xlsx.date"), words("xlsx.name"), words("xlsx.id"), words("xlsx.shift"), *(f"{h % 24:02d}" for h in span)]
+    heads = [words("col.date"), words("col.name"), words("col.id"), words("col.shift"), *(f"{h % 24:02d}" for h in span)]
     _header(ws, fmt, 1, heads)
     served = {(a, pd.Timestamp(ds)): q for a, ds, q in assignments[["agent_id", "ds", "queue"]].itertuples(index=False)}
     formats, plain = _queue_formats(fmt, plan), fmt()
@@ -364,7 +358,7 @@ def _coverage_sheet(book, fmt, words: Words, plan, name: str, cov: pd.DataFrame,
     ws = book.add_worksheet(_sheet_name(words("xlsx.sheet.coverage", queue=label), used))
     _title(ws, fmt, words("xlsx.title.coverage", plan=plan.name, queue=label))
     measures = [words("xlsx.required"), words("xlsx.rostered"), words("xlsx.diff")]
-    heads = [words("xlsx.date"), words("xlsx.measure"), *(f"{h:02d}" for h in range(24))]
+    heads = [words("col.date"), words("xlsx.measure"), *(f"{h:02d}" for h in range(24))]
     _header(ws, fmt, 1, heads)
     cells, diff_rows = _coverage_cells(plan, name, cov), []
     for i, day in enumerate(plan.days):
@@ -412,7 +406,7 @@ def _per_day(gap_frame: pd.DataFrame) -> pd.DataFrame:
 def _per_day_table(ws, fmt, words: Words, gap_frame: pd.DataFrame, side: int) -> list[str]:
     """Beside the temps table: people per day, agent-hours short, and the largest day; returns its headers."""
     num = fmt(num_format="0", align="center")
-    day_heads = [words("xlsx.date"), words("xlsx.per_day"), words("xlsx.agent_hours")]
+    day_heads = [words("col.date"), words("xlsx.per_day"), words("xlsx.agent_hours")]
     for k, text in enumerate(day_heads):
         ws.write_string(1, side + k, text, fmt(bold=True, bg_color=HEAD_FILL, text_wrap=True, align="center", bottom=1))
     per_day = _per_day(gap_frame)
@@ -430,7 +424,7 @@ def _per_day_table(ws, fmt, words: Words, gap_frame: pd.DataFrame, side: int) ->
 def _temps_sheet(book, fmt, words: Words, plan, gap_frame: pd.DataFrame, used: set) -> None:
     ws = book.add_worksheet(_sheet_name(words("xlsx.sheet.temps"), used))
     _title(ws, fmt, words("xlsx.title.temps", plan=plan.name))
-    heads = [words("xlsx.date"), words("xlsx.queue"), words("xlsx.shift"), words("xlsx.start"), words("xlsx.end"),
+    heads = [words("col.date"), words("col.queue"), words("col.shift"), words("xlsx.start"), words("xlsx.end"),
              words("xlsx.people"), words("xlsx.closes"), words("xlsx.agent_hours")]
     _header(ws, fmt, 1, heads)
     rows, num = _temp_rows(words, gap_frame), fmt(num_format="0", align="center")
@@ -513,7 +507,7 @@ def _find_sheet(book):
 
 def _find_header(rows: list, where: str) -> tuple[int, int]:
     """The header row (the one holding the id column's title) and the id column."""
-    ids = _both("xlsx.id")
+    ids = _both("col.id")
     for r, row in enumerate(rows[:30]):
         for c, value in enumerate(row):
             if _cell_text(value).casefold() in ids:
