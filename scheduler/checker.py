@@ -367,7 +367,15 @@ def _fairness_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tupl
 
 def cost_breakdown(plan, staff: pd.DataFrame, roster: pd.DataFrame, cov: pd.DataFrame, curves: dict) -> pd.DataFrame:
     """Every term of the roster's objective, recomputed from the frames (``cost`` in yuan)."""
-    rows = _pay_rows(plan, staff, roster) + _service_rows(plan, cov, curves) + _fairness_rows(plan, staff, roster)
+    return _cost_frame(_pay_rows(plan, staff, roster) + _service_rows(plan, cov, curves) + _fairness_rows(plan, staff, roster))
+
+
+def service_costs(plan, cov: pd.DataFrame, curves: dict) -> pd.DataFrame:
+    """The objective's terms on coverage alone (service level lost, over-staffing, below target), as ``cost_breakdown``."""
+    return _cost_frame(_service_rows(plan, cov, curves))
+
+
+def _cost_frame(rows: list[tuple]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
     frame["cost"] = frame["cost"] / COST_SCALE
     return frame

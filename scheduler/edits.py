@@ -10,8 +10,8 @@ or gets one where the agents of its skills are most spare, then each hour's mult
 
 Takes: the plan, the staff frame, a roster frame (``agent_id, date, shift, start, end``), the
 published assignments frame (``agent_id, ds, queue``) and the requirements. Returns: an
-assignments frame, and the effect of the edit (``Effect``: hours under target per queue before
-and after, the hours that got worse, the shifts changed by agent name).
+assignments frame, and the effect of the edit (``Effect``: hours under target per queue and late
+chats before and after, the hours that got worse, the shifts changed by agent name).
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from pathlib import Path
 import pandas as pd
 
 from forecasts.tables import is_xlsx
-from scheduler.checker import coverage, read_roster
+from scheduler.checker import coverage, read_roster, service_costs
 from scheduler.greedy import greedy_flows, marginal
 from scheduler.roster import Demand, hourly_assignments
 from scheduler.shifts import ShiftOption
+from scheduler.summary import late_totals
 
 
 def read_roster_file(path: str | Path, plan, staff: pd.DataFrame) -> pd.DataFrame:
@@ -141,6 +142,8 @@ class Effect:
 
     under_before: dict  # queue -> hours under target
     under_after: dict
+    late_before: dict  # late chats and touches, lost sales (``summary.late_totals``)
+    late_after: dict
     worse: pd.DataFrame  # queue, ds, required, scheduled_before, scheduled_after, service_level_before, _after
     shifts: list  # (agent_id, name, removed [(start, end, label)], added [...])
 
@@ -193,11 +196,13 @@ def shift_changes(plan, staff: pd.DataFrame, roster: pd.DataFrame, published: pd
 def edit_effect(plan, staff, roster, hourly, published, req, flags) -> Effect:
     """Hours under target before (the published split) and after (``hourly``), and what got worse."""
     before, after = coverage(plan, req, published, flags), coverage(plan, req, hourly, flags)
+    curves = Demand(plan, staff, req, flags).curves
+    late = [late_totals(plan, service_costs(plan, cov, curves)) for cov in (before, after)]
     both = before.merge(after, on=["queue", "ds", "required"], suffixes=("_before", "_after"))
     worse = both[both["service_level_after"].notna()
                  & ((both["service_level_after"] < both["service_level_before"] - 1e-3)
                     | (both["shortfall_after"] > both["shortfall_before"]))]
     worse = worse.assign(drop=worse["service_level_before"] - worse["service_level_after"])
     worse = worse.sort_values(["drop", "ds"], ascending=[False, True])
-    return Effect(_under(before, plan), _under(after, plan), worse.reset_index(drop=True),
+    return Effect(_under(before, plan), _under(after, plan), *late, worse.reset_index(drop=True),
                   shift_changes(plan, staff, roster, published))

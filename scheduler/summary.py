@@ -62,7 +62,7 @@ def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: p
         "queues": queues,
         "extra_agents_total": int(gap_frame["extra_agents"].sum()),
         "pay_yuan": round(float(costs.loc[costs["rule"].isin(PAY_RULES), "cost"].sum()), 1),
-        "late": _late(plan, costs),
+        "late": late_totals(plan, costs),
         "temps": temps(gap_frame),
         "solver": {"status": result.status, "interrupted": result.interrupted, "objective": round(result.objective, 1),
                    "bound": round(result.bound, 1), "gap": round(result.gap, 5), "floor": floor},
@@ -72,7 +72,7 @@ def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: p
 PAY_RULES = ("wages", "rest_day_work")  # what the plan pays its agents; the other terms are planning weights
 
 
-def _late(plan, costs: pd.DataFrame) -> dict:
+def late_totals(plan, costs: pd.DataFrame) -> dict:
     """Late chats and late touches over the plan, and what the late chats cost in lost sales (``late_cost``)."""
     service = costs[costs["rule"] == "service_level"]
     queue = service["key"].str.split(" ").str[0]

@@ -49,6 +49,10 @@ phrases({
     "edit.removed": ("removed {shift}", "删除 {shift}"),
     "edit.added": ("added {shift}", "新增 {shift}"),
     "edit.under": ("  {label}: {before} -> {after} hours under target", "  {label}：未达标小时 {before} -> {after}"),
+    "edit.late": ("  late chats {chats_before:,} -> {chats_after:,} (estimated lost sales {lost_before} -> {lost_after}); "
+                  "reminders touched late {touches_before:,} -> {touches_after:,}",
+                  "  超时会话 {chats_before:,} -> {chats_after:,}（估计损失销售额 {lost_before} -> {lost_after}）；"
+                  "催付超时触达 {touches_before:,} -> {touches_after:,}"),
     "edit.worse": ("  worse: {label} {ds}: {sched_before} -> {sched_after} agents for {required} required, "
                    "service {sl_before:.0%} -> {sl_after:.0%}",
                    "  变差：{label} {ds}：在岗 {sched_before} -> {sched_after} 人（需要 {required} 人），"
@@ -160,6 +164,9 @@ def effect_lines(effect, plan, words: Words, most: int = 8) -> list[str]:
         lines.append(words("edit.agent", name=name, id=agent_id, changes="; ".join(changes)))
     for q in plan.queues:
         lines.append(words("edit.under", label=words.queue(q), before=effect.under_before[q], after=effect.under_after[q]))
+    b, a = effect.late_before, effect.late_after
+    lines.append(words("edit.late", chats_before=b["chats"], chats_after=a["chats"], lost_before=words.yuan(b["lost_sales_yuan"]),
+                       lost_after=words.yuan(a["lost_sales_yuan"]), touches_before=b["touches"], touches_after=a["touches"]))
     for r in effect.worse.head(most).itertuples():
         lines.append(words("edit.worse", label=words.queue(r.queue), ds=f"{words.day(r.ds)} {r.ds:%H:%M}",
                            sched_before=r.scheduled_before, sched_after=r.scheduled_after, required=r.required,

@@ -54,6 +54,7 @@ def test_the_effect_of_removing_a_shift_names_the_agent_and_the_hours(solved_sma
     assert effect.worse["ds"].between(removed.start, removed.end).all()
     for q in plan.queues:
         assert effect.under_after[q] >= effect.under_before[q]
+    assert effect.late_after["chats"] + effect.late_after["touches"] > effect.late_before["chats"] + effect.late_before["touches"]
     lines = effect_lines(effect, plan, Words(plan))
     assert any(removed["name"] in line and "removed" in line for line in lines)
     assert any(line.strip().startswith("worse:") for line in lines)
