@@ -129,11 +129,28 @@ def recompute_split(plan, staff: pd.DataFrame, roster: pd.DataFrame, req: pd.Dat
                               demand.t0, demand.n_hours)
 
 
+def _signature(assignments: pd.DataFrame) -> pd.Series:
+    """Per hour, who is on duty and who of them on a break."""
+    pairs = assignments["agent_id"] + (assignments["queue"] == "break").map({True: "/b", False: ""})
+    return pairs.groupby(assignments["ds"]).agg(frozenset)
+
+
+def keep_published(fresh: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """``fresh`` with the published split kept in every hour whose agents on duty and on break did not change,
+    so an edit moves agents between queues only in the hours it touched."""
+    old, new = _signature(published), _signature(fresh)
+    same = new.index[new.eq(old.reindex(new.index))]
+    keep = published["ds"].isin(same)
+    return pd.concat([published[keep], fresh[~fresh["ds"].isin(same)]]).sort_values(["agent_id", "ds"], ignore_index=True)
+
+
 def hourly_for(plan, staff, roster, published: pd.DataFrame | None, req, flags) -> tuple[pd.DataFrame, bool]:
-    """The roster's hourly split: ``published`` if it still fits, else recomputed; (split, recomputed)."""
+    """The roster's hourly split: ``published`` if it still fits, else recomputed (the published split kept
+    in the hours the edit did not touch); (split, recomputed)."""
     if fits(roster, published, plan):
         return published, False
-    return recompute_split(plan, staff, roster, req, flags, published), True
+    fresh = recompute_split(plan, staff, roster, req, flags, published)
+    return (fresh if published is None else keep_published(fresh, published)), True
 
 
 @dataclass(frozen=True)

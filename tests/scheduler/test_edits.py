@@ -82,3 +82,13 @@ def test_a_grid_without_breaks_keeps_the_published_breaks_of_unchanged_shifts(so
     hourly = recompute_split(plan, staff, grid, req, flags, published=result.assignments)
     breaks = lambda f: set(map(tuple, f.loc[f["queue"] == "break", ["agent_id", "ds"]].to_numpy()))  # noqa: E731
     assert breaks(hourly) == breaks(result.assignments)
+
+
+def test_an_edit_moves_agents_between_queues_only_in_the_hours_it_touched(solved_small):
+    plan, staff, req, flags, result = solved_small
+    removed = result.roster.iloc[3]
+    edited = result.roster.drop(index=removed.name)
+    hourly, _ = hourly_for(plan, staff, edited, result.assignments, req, flags)
+    outside = lambda f: f[(f["ds"] < removed.start) | (f["ds"] >= removed.end)].reset_index(drop=True)  # noqa: E731
+    pd.testing.assert_frame_equal(outside(hourly), outside(result.assignments))
+    assert check_rules(plan, staff, edited, hourly) == check_rules(plan, staff, edited)
