@@ -2,11 +2,12 @@
 published one no longer fits, and say what the edit changed.
 
 The hourly split of a written roster is ``assignments.csv``; after a hand edit it describes
-shifts that no longer exist. ``hourly_for`` keeps it only while it covers exactly the roster's
-hours on duty; otherwise the planner's own split is recomputed: each shift keeps its break (the
-roster's ``break_start``, or for a shift the published split has too, the break it had there)
-or gets one where the agents of its skills are most spare, then each hour's multi-skilled agents over their queues at the least cost
-(``greedy.greedy_flows``, optimal once the shifts are fixed).
+shifts that no longer exist. It is kept only while it ``fits``: covers exactly the roster's hours
+on duty. Otherwise ``split_after_edit`` recomputes the planner's own split: each shift keeps its
+break (the roster's ``break_start``, or for a shift the published split has too, the break it had
+there) or gets one where the agents of its skills are most spare; then each hour's multi-skilled
+agents go over their queues at the least cost (``greedy.greedy_flows``, optimal once the shifts
+are fixed), and every hour the edit did not touch keeps its published split.
 
 Takes: the plan, the staff frame, a roster frame (``agent_id, date, shift, start, end``), the
 published assignments frame (``agent_id, ds, queue``) and the requirements. Returns: an
@@ -116,11 +117,9 @@ def _place_breaks(demand: Demand, known: list, open_breaks: list) -> list:
     return known + open_breaks
 
 
-def recompute_split(plan, staff: pd.DataFrame, roster: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame,
-                    published: pd.DataFrame | None = None) -> pd.DataFrame:
+def recompute_split(demand: Demand, roster: pd.DataFrame, published: pd.DataFrame | None = None) -> pd.DataFrame:
     """The planner's split of a roster's hours: breaks kept (the roster's, or the published split's for
     a shift it still has) or placed, then the least-cost flows."""
-    demand = Demand(plan, staff, req, flags)
     items = _place_breaks(demand, *_placed(demand, roster, published))
     chosen = {(a, d): demand.opts.index(opt) for a, d, opt in items}
     flows = greedy_flows(demand, chosen)
@@ -144,13 +143,10 @@ def keep_published(fresh: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame
     return pd.concat([published[keep], fresh[~fresh["ds"].isin(same)]]).sort_values(["agent_id", "ds"], ignore_index=True)
 
 
-def hourly_for(plan, staff, roster, published: pd.DataFrame | None, req, flags) -> tuple[pd.DataFrame, bool]:
-    """The roster's hourly split: ``published`` if it still fits, else recomputed (the published split kept
-    in the hours the edit did not touch); (split, recomputed)."""
-    if fits(roster, published, plan):
-        return published, False
-    fresh = recompute_split(plan, staff, roster, req, flags, published)
-    return (fresh if published is None else keep_published(fresh, published)), True
+def split_after_edit(demand: Demand, roster: pd.DataFrame, published: pd.DataFrame | None) -> pd.DataFrame:
+    """An edited roster's hourly split: recomputed, the published split kept in the hours the edit did not touch."""
+    fresh = recompute_split(demand, roster, published)
+    return fresh if published is None else keep_published(fresh, published)
 
 
 @dataclass(frozen=True)
@@ -210,11 +206,11 @@ def shift_changes(plan, staff: pd.DataFrame, roster: pd.DataFrame, published: pd
     return [(a, names.get(a, a), removed, added) for a, (removed, added) in sorted(changed.items())]
 
 
-def edit_effect(plan, staff, roster, hourly, published, req, flags) -> Effect:
-    """Hours under target before (the published split) and after (``hourly``), and what got worse."""
+def edit_effect(demand: Demand, roster: pd.DataFrame, hourly: pd.DataFrame, published: pd.DataFrame) -> Effect:
+    """Hours under target and late chats before (the published split) and after (``hourly``), what got worse."""
+    plan, req, flags = demand.plan, demand.req, demand.flags
     before, after = coverage(plan, req, published, flags), coverage(plan, req, hourly, flags)
-    curves = Demand(plan, staff, req, flags).curves
-    late = [late_totals(plan, service_costs(plan, cov, curves)) for cov in (before, after)]
+    late = [late_totals(plan, service_costs(plan, cov, demand.curves)) for cov in (before, after)]
     both = before.merge(after, on=["queue", "ds", "required"], suffixes=("_before", "_after"))
     worse = both[both["service_level_after"].notna()
                  & ((both["service_level_after"] < both["service_level_before"] - 1e-3)
@@ -222,4 +218,4 @@ def edit_effect(plan, staff, roster, hourly, published, req, flags) -> Effect:
     worse = worse.assign(drop=worse["service_level_before"] - worse["service_level_after"])
     worse = worse.sort_values(["drop", "ds"], ascending=[False, True])
     return Effect(_under(before, plan), _under(after, plan), *late, worse.reset_index(drop=True),
-                  shift_changes(plan, staff, roster, published))
+                  shift_changes(plan, demand.staff, roster, published))

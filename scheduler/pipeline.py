@@ -26,11 +26,11 @@ from forecasts.history import read_history
 from forecasts.model import forecast
 from forecasts.promotions import read_promotions
 from scheduler.checker import check_rules, cost_breakdown, coverage, read_assignments
-from scheduler.edits import edit_effect, hourly_for, read_roster_file
+from scheduler.edits import edit_effect, fits, read_roster_file, split_after_edit
 from scheduler.explain import explain
 from scheduler.export import ensure_new_files, ensure_writable, figure_png, write_files, write_run
 from scheduler.gaps import gaps
-from scheduler.roster import solve_roster
+from scheduler.roster import Demand, solve_roster
 from scheduler.scenarios import apply_scenario, compare, scenario_lines
 from scheduler.simulate import Settings as SimSettings
 from scheduler.simulate import simulate, validate_assignments, validate_roster
@@ -260,7 +260,7 @@ class Edited:
     roster: pd.DataFrame
     hourly: pd.DataFrame
     published: pd.DataFrame | None  # the run folder's assignments.csv, when there is one
-    recomputed: bool
+    demand: Demand | None  # set when the hourly split was recomputed (the published one did not fit)
     inputs: Inputs
     fc: pd.DataFrame
     req: pd.DataFrame
@@ -281,13 +281,15 @@ def read_edited(plan, roster_path, assignments_path, seed: int | None) -> Edited
     fc = read_forecast(beside) if beside.is_file() else plan_forecast(plan, inputs, seed)
     flags = plan_flags(plan, inputs)
     req = requirements(fc, plan, flags)
-    hourly, recomputed = hourly_for(plan, inputs.staff, roster, published, req, flags)
-    return Edited(roster, hourly, published, recomputed, inputs, fc, req, flags)
+    if fits(roster, published, plan):
+        return Edited(roster, published, published, None, inputs, fc, req, flags)
+    demand = Demand(plan, inputs.staff, req, flags)
+    return Edited(roster, split_after_edit(demand, roster, published), published, demand, inputs, fc, req, flags)
 
 
 def split_note(edited: Edited, words) -> str | None:
     """One line when the hourly split was recomputed, and why."""
-    if not edited.recomputed:
+    if edited.demand is None:
         return None
     return words("edit.no_split") if edited.published is None else words("edit.stale_split")
 
@@ -304,10 +306,8 @@ def check_roster(plan, roster_path, assignments_path, say) -> tuple[list[str], b
         lines.append(words("check.broken", n=len(violations), path=roster_path))
     else:
         lines.append(words("check.ok", shifts=len(edited.roster), agents=edited.roster["agent_id"].nunique()))
-    if edited.published is not None and edited.recomputed:
-        effect = edit_effect(plan, edited.inputs.staff, edited.roster, edited.hourly, edited.published, edited.req,
-                             edited.flags)
-        lines += effect_lines(effect, plan, words)
+    if edited.published is not None and edited.demand is not None:
+        lines += effect_lines(edit_effect(edited.demand, edited.roster, edited.hourly, edited.published), plan, words)
     return lines, not violations
 
 

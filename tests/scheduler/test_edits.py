@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from scheduler.checker import check_rules, cost_breakdown, coverage
-from scheduler.edits import edit_effect, fits, hourly_for, recompute_split
+from scheduler.edits import edit_effect, fits, recompute_split, split_after_edit
+from scheduler.roster import Demand
 from scheduler.report.i18n import Words
 from scheduler.report.text import effect_lines
 
@@ -19,8 +20,6 @@ def test_the_published_split_fits_its_roster_and_not_an_edited_one(solved_small)
     assert fits(result.roster, result.assignments, plan)
     assert not fits(result.roster.iloc[1:], result.assignments, plan)
     assert not fits(result.roster, None, plan)
-    same, recomputed = hourly_for(plan, staff, result.roster, result.assignments, req, flags)
-    assert not recomputed and same is result.assignments
 
 
 @pytest.mark.parametrize("keep_breaks", [True, False])
@@ -29,7 +28,7 @@ def test_recomputed_split_keeps_every_rule_and_costs_no_more_than_the_solvers(so
     breaks placed anew every break is inside its window and every hour on duty has a queue."""
     plan, staff, req, flags, result = solved_small
     roster = result.roster if keep_breaks else result.roster.assign(break_start=pd.NaT)
-    hourly = recompute_split(plan, staff, roster, req, flags)
+    hourly = recompute_split(Demand(plan, staff, req, flags), roster)
     assert check_rules(plan, staff, roster, hourly) == []
     assert fits(roster, hourly, plan)
     ours = _service_cost(plan, staff, roster, hourly, req, flags, result.curves)
@@ -42,9 +41,9 @@ def test_the_effect_of_removing_a_shift_names_the_agent_and_the_hours(solved_sma
     plan, staff, req, flags, result = solved_small
     removed = result.roster[result.roster["date"] == pd.Timestamp("2026-11-11").date()].iloc[0]
     edited = result.roster.drop(index=removed.name)
-    hourly, recomputed = hourly_for(plan, staff, edited, result.assignments, req, flags)
-    assert recomputed
-    effect = edit_effect(plan, staff, edited, hourly, result.assignments, req, flags)
+    demand = Demand(plan, staff, req, flags)
+    hourly = split_after_edit(demand, edited, result.assignments)
+    effect = edit_effect(demand, edited, hourly, result.assignments)
     assert [(a, len(r), len(ad)) for a, _, r, ad in effect.shifts] == [(removed.agent_id, 1, 0)]
     (_, name, [(start, end, label)], _), = effect.shifts
     assert name == removed["name"] and label == plan.shifts[removed["shift"]].label
@@ -69,8 +68,8 @@ def test_moving_a_shift_lists_it_removed_and_added(solved_small):
     shift = pd.Timedelta(days=(free - roster.at[row, "date"]).days)
     roster.loc[row, ["start", "end"]] = [roster.at[row, "start"] + shift, roster.at[row, "end"] + shift]
     roster.at[row, "date"] = free
-    hourly, _ = hourly_for(plan, staff, roster, result.assignments, req, flags)
-    effect = edit_effect(plan, staff, roster, hourly, result.assignments, req, flags)
+    demand = Demand(plan, staff, req, flags)
+    effect = edit_effect(demand, roster, split_after_edit(demand, roster, result.assignments), result.assignments)
     (agent, _, removed, added), = effect.shifts
     assert agent == roster.at[row, "agent_id"] and len(removed) == len(added) == 1
     assert added[0][0] == roster.at[row, "start"]
@@ -79,7 +78,7 @@ def test_moving_a_shift_lists_it_removed_and_added(solved_small):
 def test_a_grid_without_breaks_keeps_the_published_breaks_of_unchanged_shifts(solved_small):
     plan, staff, req, flags, result = solved_small
     grid = result.roster.assign(break_start=pd.NaT)  # as read from roster.xlsx
-    hourly = recompute_split(plan, staff, grid, req, flags, published=result.assignments)
+    hourly = recompute_split(Demand(plan, staff, req, flags), grid, published=result.assignments)
     breaks = lambda f: set(map(tuple, f.loc[f["queue"] == "break", ["agent_id", "ds"]].to_numpy()))  # noqa: E731
     assert breaks(hourly) == breaks(result.assignments)
 
@@ -88,7 +87,7 @@ def test_an_edit_moves_agents_between_queues_only_in_the_hours_it_touched(solved
     plan, staff, req, flags, result = solved_small
     removed = result.roster.iloc[3]
     edited = result.roster.drop(index=removed.name)
-    hourly, _ = hourly_for(plan, staff, edited, result.assignments, req, flags)
+    hourly = split_after_edit(Demand(plan, staff, req, flags), edited, result.assignments)
     outside = lambda f: f[(f["ds"] < removed.start) | (f["ds"] >= removed.end)].reset_index(drop=True)  # noqa: E731
     pd.testing.assert_frame_equal(outside(hourly), outside(result.assignments))
     assert check_rules(plan, staff, edited, hourly) == check_rules(plan, staff, edited)
