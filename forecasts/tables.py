@@ -21,6 +21,7 @@ import pandas as pd
 
 from forecasts.errors import InputError
 
+ZIP_MAGIC = b"PK\x03\x04"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
 
@@ -46,7 +47,7 @@ def is_xlsx(path: str | Path) -> bool:
     path = Path(path)
     try:
         with path.open("rb") as f:
-            if f.read(4) != b"PK\x03\x04":
+            if f.read(4) != ZIP_MAGIC:
                 return False
         with zipfile.ZipFile(path) as z:
             return any(n.startswith("xl/") for n in z.namelist())
@@ -107,6 +108,8 @@ def read_table(path: str | Path, what: str) -> pd.DataFrame:
         raise InputError(f"{path}: {what} file not found")
     if is_xlsx(path):
         frame = _read_xlsx(path)
+    elif path.read_bytes()[:4] == ZIP_MAGIC:
+        raise InputError(f"{path}: a zip archive but not a readable .xlsx workbook (damaged, or not saved by Excel)")
     else:
         try:
             text = decode(path.read_bytes(), path)

@@ -512,7 +512,7 @@ def _find_header(rows: list, where: str) -> tuple[int, int]:
         for c, value in enumerate(row):
             if _cell_text(value).casefold() in ids:
                 return r, c
-    raise InputError(f"{where}: no header row with an {' / '.join(PHRASES['xlsx.id'])} column (is this the roster grid?)")
+    raise InputError(f"{where}: no header row with an {' / '.join(PHRASES['col.id'])} column (is this the roster grid?)")
 
 
 def _date_columns(header, r: int, plan, where: str) -> dict[int, object]:

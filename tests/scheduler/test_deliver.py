@@ -230,3 +230,26 @@ def test_staff_saved_as_gbk_or_xlsx_plans_exactly_like_utf8(tmp_path):
         assert result.exit_code == 0, result.output
         rosters[name] = (out / "roster.csv").read_bytes()
     assert rosters["gbk"] == rosters["utf8"] and rosters["xlsx"] == rosters["utf8"]
+
+
+@pytest.mark.parametrize("damage, needle", [
+    (lambda data, path: path.write_bytes(data[:3000]), "not a readable .xlsx workbook"),
+    (lambda data, path: path.write_bytes(b"PK\x03\x04garbage"), "not a readable .xlsx workbook"),
+    (lambda data, path: _without_id_column(data, path), "no header row with an ID / 工号 column"),
+])
+def test_a_damaged_workbook_is_one_clear_line(run, tmp_path, damage, needle):
+    config, out, _ = run
+    path = tmp_path / "roster.xlsx"
+    damage((out / "roster.xlsx").read_bytes(), path)
+    for command in (["check", str(config), str(path)], ["simulate", str(config), str(path), "--out", str(tmp_path / "s")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1 and result.exc_info[0] is SystemExit, result.output
+        last = result.output.strip().splitlines()[-1]
+        assert last.startswith("Error: ") and str(path) in last and needle in last, last
+    assert not (tmp_path / "s").exists()
+
+
+def _without_id_column(data: bytes, path) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book.worksheets[0].delete_cols(2)
+    book.save(path)
