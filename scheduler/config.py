@@ -1,92 +1,188 @@
-"""Reading and validating a plan file (TOML) into frozen dataclasses.
+"""The plan file (TOML), validated by a schema: frozen pydantic dataclasses, one per table, the one
+place each key is named, with its type, range and default.
 
-A plan is one TOML file that names its data files by paths relative to itself and holds
-every business number (targets, handle times, concurrency, shifts, rules, costs). Nothing a
-CS lead might change lives in code. Every mistake raises ``InputError`` with one line naming
-the file, the key and what was expected.
+A plan is one TOML file that names its data files by paths relative to itself and holds every
+business number (targets, handle times, concurrency, shifts, rules, costs). Nothing a CS lead
+might change lives in code. A key or table the schema does not know is an error naming the
+nearest valid one (``[staffing] shrinkge: unknown key; did you mean shrinkage?``); every mistake
+is one ``InputError`` line naming the file, the table, the key, the value and what was expected.
+``plan_schema`` gives the JSON Schema of the file (``peakplan schema``), so an editor can
+complete and check it.
+
+pydantic (v2) rather than msgspec: its dataclasses stay ordinary frozen dataclasses (the code
+reads attributes and ``dataclasses.replace`` still works, re-validating), it validates TOML's
+dates and times, reports every error with its location, and writes the JSON Schema.
 
 Takes: a path to ``*.toml``. Returns: ``Plan``.
 """
 
-from __future__ import annotations
-
+import dataclasses
 import datetime as dt
+import difflib
+import functools
 import tomllib
-from dataclasses import dataclass, field
+import typing
 from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (BeforeValidator, ConfigDict, Field, Strict, TypeAdapter, ValidationError, ValidationInfo, WithJsonSchema,
+                      create_model, field_validator, model_validator)
+from pydantic.dataclasses import dataclass
+from pydantic.json_schema import SkipJsonSchema
 
 from forecasts.errors import InputError
 
 QUEUE_KINDS = ("chat", "backlog")
 LANGUAGES = ("zh", "en")
+UNKNOWN = ("unexpected_keyword_argument", "extra_forbidden")  # pydantic's error types for a key it does not know
+CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False, validate_by_name=True, validate_by_alias=True,
+                    use_attribute_docstrings=True)
 
 
-@dataclass(frozen=True)
+class PlanKeyError(ValueError):
+    """A rule across keys broken: names the table and the key to change."""
+
+    def __init__(self, table: str, key: str, expected: str, got=None):
+        self.table, self.key, self.expected, self.got = table, key, expected, got
+        super().__init__(f"[{table}] {key}: expected {expected}" + ("" if got is None else f", got {got!r}"))
+
+
+def _hour(value):
+    """``"HH:00"`` as the hour (an int passes: ``dataclasses.replace`` hands back what was parsed)."""
+    if isinstance(value, str):
+        try:
+            t = dt.time.fromisoformat(value)
+        except ValueError:
+            raise ValueError("a time 'HH:00'") from None
+        if t.minute or t.second:
+            raise ValueError("a whole hour 'HH:00'")
+        return t.hour
+    return value
+
+
+Hour = Annotated[int, BeforeValidator(_hour), Field(ge=0, le=23),
+                 WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):00$", "description": "a whole hour HH:00"})]
+def _date(value):
+    """A TOML date, or its ISO text ``YYYY-MM-DD``; nothing else (no day-first text, no timestamps)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("a date YYYY-MM-DD")
+
+
+Date = Annotated[dt.date, BeforeValidator(_date)]
+F = Annotated[float, Strict()]  # a number: TOML's int or float, never text or true/false
+I = Annotated[int, Strict()]  # noqa: E741
+B = Annotated[bool, Strict()]
+Share = Annotated[F, Field(ge=0, lt=1)]
+Cost = Annotated[F, Field(ge=0)]
+Rate = Annotated[F, Field(ge=1)]
+Minutes = tuple[Annotated[F, Field(ge=0)], ...]
+
+
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
 class ChatQueue:
-    """An inbound chat queue answered live.
+    """An inbound chat queue answered live."""
 
-    ``aht_by_load_s[i]`` is the handle time of one chat while the agent holds ``i + 1`` chats;
-    its length is the concurrency cap. ``wave_of`` names the queue whose sale-day volume this
-    queue's after-sales wave follows (:mod:`forecasts.wave`), or None.
-    """
-
-    name: str
-    label: str
-    aht_by_load_s: tuple[float, ...]
-    answer_within_s: float
-    answer_within_s_by_phase: dict
-    target_sl: float
-    patience_s: float | None
-    deflection: float
-    open_from: int
-    open_until: int
-    late_cost: float
-    floor_cost: float
+    kind: Literal["chat"] = "chat"
+    name: SkipJsonSchema[str] = ""
+    label: str = ""
+    """The queue's name as people read it (e.g. 售前)."""
+    aht_by_load_s: tuple[Annotated[F, Field(gt=0)], ...] = Field(min_length=1)
+    """Handle time in seconds of one chat while the agent holds 1, 2, ... chats; its length is the concurrency cap."""
+    answer_within_s: Annotated[F, Field(gt=0)]
+    answer_within_s_by_phase: dict[str, Annotated[F, Field(gt=0)]] = Field(default_factory=dict)
+    target_sl: Annotated[F, Field(gt=0, lt=1)]
+    """Share of first replies within ``answer_within_s``."""
+    patience_s: Annotated[F, Field(gt=0)] | None = None
+    """Mean patience before a buyer leaves (Erlang A); none: nobody leaves."""
+    deflection: Share = 0.0
+    open_from: Hour = 8
+    open_until: Hour = 0
+    late_cost: Cost
+    floor_cost: Cost = 0.0
     wave_of: str | None = None
+    """The queue whose sale-day volume this queue's after-sales wave follows."""
 
     @property
     def concurrency(self) -> int:
         return len(self.aht_by_load_s)
 
-    kind = "chat"
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
 class BacklogQueue:
-    """Payment reminders: unpaid orders, each chased by touches before deadlines. ``share_of`` names
-    the queue whose uplift the unpaid orders follow at a share per phase (:mod:`forecasts.share`), or None."""
+    """Payment reminders: unpaid orders, each chased by touches before deadlines."""
 
-    name: str
-    label: str
-    touch_offsets_min: tuple[float, ...]
-    touch_before_deadline_min: tuple[float, ...]
-    payment_window_h: float
-    touch_minutes: float
-    touch_deadline_min: float
-    contact_from: int
-    contact_until: int
-    contact_phases: tuple[str, ...]
-    late_cost: float
-    floor_cost: float
+    kind: Literal["backlog"] = "backlog"
+    name: SkipJsonSchema[str] = ""
+    label: str = ""
+    touch_offsets_min: Minutes = ()
+    """Touches this many minutes after the order is placed."""
+    touch_before_deadline_min: Minutes = ()
+    """Touches this many minutes before the order closes unpaid."""
+    payment_window_h: Annotated[F, Field(gt=0)] = 24.0
+    touch_minutes: Annotated[F, Field(gt=0)]
+    touch_deadline_min: Annotated[F, Field(gt=0)]
+    contact_from: Hour = 8
+    contact_until: Hour = 22
+    contact_phases: tuple[str, ...] = ("final_payment",)
+    late_cost: Cost
+    floor_cost: Cost = 0.0
     share_of: str | None = None
+    """The queue whose uplift the unpaid orders follow at a share per phase."""
 
-    kind = "backlog"
+    @model_validator(mode="after")
+    def _some_touch(self):
+        if not self.touch_offsets_min and not self.touch_before_deadline_min:
+            raise PlanKeyError(f"queues.{self.name}" if self.name else "queues", "touch_offsets_min",
+                               "at least one touch (touch_offsets_min or touch_before_deadline_min)", [])
+        return self
 
 
-@dataclass(frozen=True)
+Queue = Annotated[ChatQueue | BacklogQueue, Field(discriminator="kind")]
+
+
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
 class ShiftTemplate:
     """A shift: start hour, span in hours, unpaid break hours placed inside a window."""
 
-    name: str
-    start_hour: int
-    hours: int
-    label: str
-    break_hours: int
-    break_window: tuple[int, int]
-    night: bool
-    sale_night: bool
-    employment: tuple[str, ...]
-    dates: frozenset | None  # the dates it may be used on (None: every date)
+    name: SkipJsonSchema[str] = ""
+    label: str = ""
+    """Its short label in the roster grid (e.g. 白); the template's name when blank."""
+    start_hour: Hour = Field(alias="start")
+    hours: I = Field(ge=1, le=24)
+    break_hours: I = Field(default=0, ge=0)
+    break_from: Hour | None = None
+    break_until: Hour | None = None
+    night: B = False
+    sale_night: B = False
+    employment: tuple[str, ...] = ("full_time", "part_time")
+    dates: frozenset[Date] | None = None
+    """The dates it may be used on (none: every date)."""
+
+    @model_validator(mode="after")
+    def _break_inside(self):
+        where = f"shifts.{self.name}" if self.name else "shifts"
+        if self.break_hours >= self.hours:
+            raise PlanKeyError(where, "break_hours", f"fewer hours than the shift's {self.hours}", self.break_hours)
+        if self.break_hours and (self.break_from is None or self.break_until is None):
+            raise PlanKeyError(where, "break_from", "break_from and break_until 'HH:00' for a shift with a break")
+        lo, hi = self.break_window
+        if self.break_hours and not (0 < lo and lo + self.break_hours <= hi <= self.hours):
+            raise PlanKeyError(where, "break_from", f"a break window inside the shift holding {self.break_hours} h",
+                               [f"{self.break_from:02d}:00", f"{self.break_until:02d}:00"])
+        return self
+
+    @property
+    def break_window(self) -> tuple[int, int]:
+        """The break window as hour offsets from the shift's start ((0, 0) without a break)."""
+        if not self.break_hours:
+            return (0, 0)
+        return ((self.break_from - self.start_hour) % 24, (self.break_until - self.start_hour) % 24 or 24)
 
     def usable_on(self, date: dt.date) -> bool:
         return self.dates is None or date in self.dates
@@ -103,77 +199,139 @@ class ShiftTemplate:
         return tuple(range(lo, hi - self.break_hours + 1))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
 class Rules:
-    min_rest_h: float
-    max_consecutive_days: int
-    max_nights: int
-    max_nights_per_7_days: int
-    night_to_day_days_off: int
-    daily_standard_h: float
-    max_overtime_h_day: float
-    max_overtime_h_month: float
+    """The hard labour rules."""
+
+    min_rest_h: F = Field(default=11.0, ge=0, le=24)
+    max_consecutive_days: I = Field(default=6, ge=1, le=31)
+    max_nights: I = Field(default=366, ge=0)
+    max_nights_per_7_days: I = Field(default=7, ge=0, le=7)
+    night_to_day_days_off: I = Field(default=0, ge=0, le=7)
+    daily_standard_h: F = Field(default=8.0, gt=0, le=24)
+    max_overtime_h_day: F = Field(default=3.0, ge=0, le=24)
+    max_overtime_h_month: F = Field(default=36.0, ge=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
 class Staffing:
-    shrinkage: float
-    shrinkage_by_phase: dict
-    max_occupancy: float
+    shrinkage: Share = 0.2
+    shrinkage_by_phase: dict[str, Share] = Field(default_factory=dict)
+    max_occupancy: F = Field(default=0.85, gt=0, le=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
 class Costs:
-    overstaff_per_agent_hour: float
-    overtime_rate: float
-    rest_day_rate: float
-    holiday_rate: float
-    holidays: frozenset
-    overtime_employment: tuple[str, ...]
-    fair_nights: float
-    fair_sale_nights: float
-    fair_hours: float
-    preference: float
+    """Weights of the roster's objective, in yuan."""
+
+    overstaff_per_agent_hour: Cost = 5.0
+    overtime_rate: Rate = 1.5
+    rest_day_rate: Rate = 2.0
+    holiday_rate: Rate = 3.0
+    holidays: frozenset[Date] = frozenset()
+    overtime_employment: tuple[str, ...] = ("full_time",)
+    fair_nights: Cost = 0.0
+    fair_sale_nights: Cost = 0.0
+    fair_hours: Cost = 0.0
+    preference: Cost = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
 class Solver:
-    time_limit_s: float
-    workers: int
-    seed: int
-    staged: bool
+    time_limit_s: F = Field(default=30.0, gt=0)
+    workers: I = Field(default=2, ge=1, le=64)
+    seed: I = Field(default=0, ge=0)
+    staged: B = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
 class Simulation:
-    replications: int = 200  # per run of ``peakplan plan``; ``peakplan simulate`` may ask for more
-    risk_level: float = 0.8  # hours whose chance of meeting the target is below this are reported
-    warmup_min: float = 120.0
+    replications: I = Field(default=200, ge=1, le=100_000)
+    """Per run of ``peakplan plan``; ``peakplan simulate`` may ask for more."""
+    risk_level: F = Field(default=0.8, ge=0, le=1)
+    """Hours whose chance of meeting the target is below this are reported."""
+    warmup_min: F = Field(default=120.0, ge=0, le=24 * 60)
 
 
-@dataclass(frozen=True)
-class Plan:
-    """A whole plan: window, data files, queues, shifts, rules and costs."""
+DataFile = Annotated[Path, WithJsonSchema({"type": "string", "description": "a path relative to the plan file"})]
 
-    path: Path
-    name: str
-    language: str
-    start: dt.date
-    end: dt.date
-    event: str | None
-    forecast_quantile: str
-    history: Path
-    promotions: Path
-    staff: Path
-    queues: dict
-    shifts: dict
-    rules: Rules
-    staffing: Staffing
-    costs: Costs
-    solver: Solver
+
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
+class PlanTable:
+    """The ``[plan]`` table: the plan's name, window, planned event and data files."""
+
+    name: str = Field(min_length=1)
+    language: Literal["zh", "en"] = "en"
+    """Everything a person reads (report, roster.xlsx, charts, terminal): zh or en."""
+    start: Date
+    end: Date
+    event: str | None = None
+    """The planned event's name in the promotions file."""
+    forecast_quantile: Literal["mean", "p50", "p90"] = "p50"
+    history: DataFile
+    promotions: DataFile
+    staff: DataFile
+    peak_multiplier: F | None = Field(default=None, ge=1)
+    """What-if: the peak's volume as a multiple of a normal day's."""
+
+    @field_validator("history", "promotions", "staff", mode="after")
+    @classmethod
+    def _data_file(cls, value: Path, info: ValidationInfo) -> Path:
+        """A data file's path, relative to the plan file; it must exist (checked when read from a file)."""
+        base = (info.context or {}).get("base")
+        if base is None or value.is_absolute():
+            return value
+        path = Path(base) / value
+        if not path.is_file():
+            raise ValueError(f"an existing file (a path relative to the plan file); not found: {path}")
+        return path
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.end < self.start:
+            raise PlanKeyError("plan", "end", f"a date on or after start {self.start}", str(self.end))
+        return self
+
+
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
+class Plan(PlanTable):
+    """A whole plan: the ``[plan]`` table's keys, then one attribute per table of the file."""
+
+    path: SkipJsonSchema[Path] = Path("plan.toml")
+    queues: dict[str, Queue] = Field(min_length=1)
+    shifts: dict[str, ShiftTemplate] = Field(min_length=1)
+    rules: Rules = Rules()
+    staffing: Staffing = Staffing()
+    costs: Costs = Costs()
+    solver: Solver = Solver()
     simulation: Simulation = Simulation()
-    peak_multiplier: float | None = None  # what-if: the peak's volume as a multiple of a normal day's
-    scenarios: dict = field(default_factory=dict)  # name -> overrides text, from [scenarios]
+    scenarios: dict[str, str] = Field(default_factory=dict)
+    """What-if plans run beside the base plan: name = "peak_multiplier:8" (keys peak_multiplier, agents, quantile, shrinkage)."""
+
+    @field_validator("queues", "shifts", mode="before")
+    @classmethod
+    def _names(cls, value, info: ValidationInfo):
+        """Each queue and shift knows its own name (its table's key), and is labelled by it when it has no label."""
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, item in value.items():
+            if isinstance(item, dict):
+                if "name" in item:
+                    raise PlanKeyError(f"{info.field_name}.{key}", "name", "no such key (the table's name is its name)", item["name"])
+                blank = isinstance(item.get("label", ""), str) and not item.get("label", "").strip()
+                item = {**item, "name": key, **({"label": key} if blank else {})}  # a blank label is the name
+            elif dataclasses.is_dataclass(item) and item.name != key:
+                item = dataclasses.replace(item, name=key)
+            out[key] = item
+        return out
+
+    @model_validator(mode="after")
+    def _across_tables(self):
+        _check_references(self.queues)
+        _check_labels(self.shifts)
+        _check_dates(self)
+        return self
 
     @property
     def days(self) -> list[dt.date]:
@@ -200,211 +358,109 @@ class Plan:
         return {n: q.share_of for n, q in self.queues.items() if getattr(q, "share_of", None)}
 
 
-class _Table:
-    """A TOML table with typed, key-naming getters."""
-
-    def __init__(self, data: dict, where: str, file: Path):
-        self.data, self.where, self.file = data, where, file
-
-    def fail(self, key: str, expected: str, got=None) -> InputError:
-        shown = "" if got is None else f", got {got!r}"
-        return InputError(f"{self.file}: [{self.where}] {key}: expected {expected}{shown}")
-
-    def get(self, key, kind, expected, default=...):
-        if key not in self.data:
-            if default is ...:
-                raise InputError(f"{self.file}: [{self.where}] missing key {key!r} ({expected})")
-            return default
-        value = self.data[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise self.fail(key, expected, value)
-        return value
-
-    def number(self, key, lo=None, hi=None, default=..., open_lo=False, open_hi=False):
-        expected = _range_text(lo, hi, open_lo, open_hi)
-        value = self.get(key, float, expected, default)
-        if value is None:
-            return None
-        too_low = lo is not None and (value <= lo if open_lo else value < lo)
-        too_high = hi is not None and (value >= hi if open_hi else value > hi)
-        if too_low or too_high:
-            raise self.fail(key, expected, value)
-        return value
-
-    def hour(self, key, default=...):
-        value = self.get(key, str, "a time 'HH:00'", default)
-        return _parse_hour(value, lambda: self.fail(key, "a whole hour 'HH:00'", value))
-
-    def minutes(self, key, default=...) -> tuple[float, ...]:
-        """A list of numbers >= 0."""
-        value = self.get(key, list, "a list of minutes >= 0", default)
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value):
-            raise self.fail(key, "a list of minutes >= 0", value)
-        return tuple(float(v) for v in value)
-
-    def by_phase(self, key, lo, hi, open_lo=False, open_hi=False) -> dict:
-        """A table ``{phase = number}`` overriding a value inside promotion phases (later entries win)."""
-        sub = self.table(key)
-        return {phase: sub.number(phase, lo, hi, open_lo=open_lo, open_hi=open_hi) for phase in sub.data}
-
-    def table(self, key) -> "_Table":
-        sub = self.get(key, dict, "a table", {})
-        return _Table(sub, f"{self.where}.{key}" if self.where else key, self.file)
-
-
-def _range_text(lo, hi, open_lo, open_hi) -> str:
-    if lo is not None and hi is not None:
-        return f"a number in {'(' if open_lo else '['}{lo}, {hi}{')' if open_hi else ']'}"
-    if lo is not None:
-        return f"a number {'>' if open_lo else '>='} {lo}"
-    return "a number"
-
-
-def _parse_hour(text: str, fail) -> int:
-    try:
-        t = dt.time.fromisoformat(text)
-    except ValueError:
-        raise fail() from None
-    if t.minute or t.second:
-        raise fail()
-    return t.hour
-
-
-def _date(table: _Table, key: str) -> dt.date:
-    value = table.get(key, (dt.date, str), "a date YYYY-MM-DD")
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            raise table.fail(key, "a date YYYY-MM-DD", value) from None
-    return value
-
-
-def _data_file(table: _Table, key: str, base: Path) -> Path:
-    path = base / table.get(key, str, "a path relative to the plan file")
-    if not path.is_file():
-        raise InputError(f"{table.file}: [{table.where}] {key}: file not found: {path}")
-    return path
-
-
-def _chat_queue(name: str, t: _Table) -> ChatQueue:
-    aht = t.get("aht_by_load_s", list, "a list of handle times in seconds, one per concurrent chat")
-    if not aht or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in aht):
-        raise t.fail("aht_by_load_s", "a non-empty list of positive seconds (its length is the concurrency, >= 1)", aht)
-    patience = t.number("patience_s", 0, open_lo=True) if "patience_s" in t.data else None
-    return ChatQueue(
-        name=name, label=t.get("label", str, "a display name", name), aht_by_load_s=tuple(float(v) for v in aht),
-        answer_within_s=t.number("answer_within_s", 0, open_lo=True),
-        answer_within_s_by_phase=t.by_phase("answer_within_s_by_phase", 0, None, open_lo=True),
-        target_sl=t.number("target_sl", 0, 1, open_lo=True, open_hi=True), patience_s=patience,
-        deflection=t.number("deflection", 0, 1, default=0.0, open_hi=True),
-        open_from=t.hour("open_from", "08:00"), open_until=t.hour("open_until", "00:00"), late_cost=t.number("late_cost", 0),
-        floor_cost=t.number("floor_cost", 0, default=0.0), wave_of=t.get("wave_of", str, "the name of another queue", None),
-    )
-
-
-def _backlog_queue(name: str, t: _Table) -> BacklogQueue:
-    after, before = t.minutes("touch_offsets_min", ()), t.minutes("touch_before_deadline_min", ())
-    if not after and not before:
-        raise t.fail("touch_offsets_min", "at least one touch (touch_offsets_min or touch_before_deadline_min)", [])
-    return BacklogQueue(
-        name=name, label=t.get("label", str, "a display name", name), touch_offsets_min=after,
-        touch_before_deadline_min=before, payment_window_h=t.number("payment_window_h", 0, default=24.0, open_lo=True),
-        touch_minutes=t.number("touch_minutes", 0, open_lo=True), touch_deadline_min=t.number("touch_deadline_min", 0, open_lo=True),
-        contact_from=t.hour("contact_from", "08:00"), contact_until=t.hour("contact_until", "22:00"),
-        contact_phases=tuple(t.get("contact_phases", list, "a list of promotion phases", ["final_payment"])),
-        late_cost=t.number("late_cost", 0), floor_cost=t.number("floor_cost", 0, default=0.0),
-        share_of=t.get("share_of", str, "the name of another queue", None),
-    )
-
-
-def _queues(root: _Table) -> dict:
-    table = root.table("queues")
-    if not table.data:
-        raise InputError(f"{root.file}: missing [queues.<name>] tables (at least one queue)")
-    queues = {}
-    for name in table.data:
-        t = table.table(name)
-        kind = t.get("kind", str, f"one of {QUEUE_KINDS}")
-        if kind not in QUEUE_KINDS:
-            raise t.fail("kind", f"one of {QUEUE_KINDS}", kind)
-        queues[name] = _chat_queue(name, t) if kind == "chat" else _backlog_queue(name, t)
+def _check_references(queues: dict) -> None:
     for name, q in queues.items():
         for key in ("wave_of", "share_of"):
             other = getattr(q, key, None)
             if other is not None and (other == name or other not in queues):
-                raise table.table(name).fail(key, f"the name of another queue ({', '.join(n for n in queues if n != name)})", other)
+                others = ", ".join(n for n in queues if n != name)
+                raise PlanKeyError(f"queues.{name}", key, f"the name of another queue ({others})", other)
             if key == "share_of" and other is not None and getattr(queues[other], "share_of", None):
-                raise table.table(name).fail(key, f"a queue with its own forecast ({other} follows {queues[other].share_of})", other)
-    return queues
+                raise PlanKeyError(f"queues.{name}", key, f"a queue with its own forecast ({other} follows {queues[other].share_of})", other)
 
 
-def _shift(name: str, t: _Table) -> ShiftTemplate:
-    hours = int(t.number("hours", 1, 24))
-    brk = int(t.number("break_hours", 0, hours - 1, default=0))
-    start = t.hour("start")
-    window = (0, 0)
-    if brk:
-        lo, hi = t.hour("break_from"), t.hour("break_until")
-        window = ((lo - start) % 24, (hi - start) % 24 or 24)
-        if not (0 < window[0] and window[0] + brk <= window[1] <= hours):
-            raise t.fail("break_from", f"a break window inside the shift holding {brk} h", [t.data.get("break_from"), t.data.get("break_until")])
-    employment = t.get("employment", list, "a list of employment types", ["full_time", "part_time"])
-    dates = None
-    if "dates" in t.data:
-        raw = t.get("dates", list, "a list of dates YYYY-MM-DD")
-        try:
-            dates = frozenset(d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in raw)
-        except (TypeError, ValueError):
-            raise t.fail("dates", "a list of dates YYYY-MM-DD", raw) from None
-    label = t.get("label", str, "a short label for the roster grid, e.g. 白", name).strip() or name
-    return ShiftTemplate(name=name, start_hour=start, hours=hours, label=label, break_hours=brk, break_window=window,
-                         night=t.get("night", bool, "true or false", False),
-                         sale_night=t.get("sale_night", bool, "true or false", False), employment=tuple(employment), dates=dates)
-
-
-def _shifts(root: _Table) -> dict:
-    table = root.table("shifts")
-    if not table.data:
-        raise InputError(f"{root.file}: missing [shifts.<name>] tables (at least one shift template)")
-    shifts = {name: _shift(name, table.table(name)) for name in table.data}
+def _check_labels(shifts: dict) -> None:
     seen = {}
     for name, t in shifts.items():
-        if t.label in seen:
-            raise table.table(name).fail("label", f"a label no other shift has ({seen[t.label]} has it)", t.label)
-        seen[t.label] = name
-    return shifts
+        label = t.label.strip() or name
+        if label in seen:
+            raise PlanKeyError(f"shifts.{name}", "label", f"a label no other shift has ({seen[label]} has it)", label)
+        seen[label] = name
 
 
-def _rules(t: _Table) -> Rules:
-    return Rules(
-        min_rest_h=t.number("min_rest_h", 0, 24, default=11.0),
-        max_consecutive_days=int(t.number("max_consecutive_days", 1, 31, default=6)),
-        max_nights=int(t.number("max_nights", 0, default=366)),
-        max_nights_per_7_days=int(t.number("max_nights_per_7_days", 0, 7, default=7)),
-        night_to_day_days_off=int(t.number("night_to_day_days_off", 0, 7, default=0)),
-        daily_standard_h=t.number("daily_standard_h", 0, 24, default=8.0, open_lo=True),
-        max_overtime_h_day=t.number("max_overtime_h_day", 0, 24, default=3.0),
-        max_overtime_h_month=t.number("max_overtime_h_month", 0, default=36.0),
-    )
+def _check_dates(plan) -> None:
+    first, last = plan.start - dt.timedelta(days=1), plan.end
+    for name, t in plan.shifts.items():
+        outside = sorted(d for d in (t.dates or ()) if not first <= d <= last)
+        if outside:
+            raise PlanKeyError(f"shifts.{name}", "dates", f"dates inside the plan {plan.start}..{plan.end}", str(outside[0]))
 
 
-def _costs(t: _Table) -> Costs:
-    holidays = t.get("holidays", list, "a list of dates YYYY-MM-DD", [])
-    try:
-        holidays = frozenset(d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in holidays)
-    except (TypeError, ValueError):
-        raise t.fail("holidays", "a list of dates YYYY-MM-DD", holidays) from None
-    return Costs(
-        overstaff_per_agent_hour=t.number("overstaff_per_agent_hour", 0, default=5.0),
-        overtime_rate=t.number("overtime_rate", 1, default=1.5), rest_day_rate=t.number("rest_day_rate", 1, default=2.0),
-        holiday_rate=t.number("holiday_rate", 1, default=3.0), holidays=holidays,
-        overtime_employment=tuple(t.get("overtime_employment", list, "a list of employment types", ["full_time"])),
-        fair_nights=t.number("fair_nights", 0, default=0.0), fair_sale_nights=t.number("fair_sale_nights", 0, default=0.0),
-        fair_hours=t.number("fair_hours", 0, default=0.0), preference=t.number("preference", 0, default=0.0),
-    )
+# -- reading the file --------------------------------------------------------------------------
+def _table_fields() -> dict[str, object]:
+    """The file's tables after ``[plan]``: Plan's own attributes, with their types and defaults."""
+    own = {f.name for f in dataclasses.fields(PlanTable)} | {"path"}
+    hints = typing.get_type_hints(Plan, include_extras=True)
+    return {f.name: (hints[f.name], f) for f in dataclasses.fields(Plan) if f.name not in own}
+
+
+def _model_at(table: str, data: dict):
+    """The dataclass whose keys are valid in a table (for "did you mean")."""
+    head, _, name = table.partition(".")
+    if head == "plan":
+        return PlanTable
+    if head == "shifts":
+        return ShiftTemplate
+    if head == "queues":
+        raw = data.get("queues", {}).get(name)
+        return BacklogQueue if isinstance(raw, dict) and raw.get("kind") == "backlog" else ChatQueue
+    return None if head == "scenarios" else typing.get_type_hints(Plan).get(head)
+
+
+def _keys(model) -> list[str]:
+    """The keys a table of this dataclass takes, as the file spells them."""
+    return [f.alias or name for name, f in model.__pydantic_fields__.items() if name not in ("name", "path", "kind")]
+
+
+def _where(loc: tuple, data: dict) -> tuple[str, str]:
+    """(table, key) of an error's location: ``("queues", "presale", "chat", "target_sl")`` -> ("queues.presale", "target_sl")."""
+    parts = [str(p) for p in loc]
+    if parts[:1] == ["queues"] and len(parts) > 2 and parts[2] in QUEUE_KINDS:
+        del parts[2]
+    if not parts or parts[0] not in _table_fields():
+        return "plan", ".".join(parts)
+    if parts[0] in ("queues", "shifts", "scenarios"):
+        return ".".join(parts[:2]), ".".join(parts[2:])
+    return parts[0], ".".join(parts[1:])
+
+
+def _problem(err: dict, data: dict) -> str:
+    """One error in words: what was expected, what was found."""
+    if isinstance(err.get("ctx", {}).get("error"), PlanKeyError):
+        return str(err["ctx"]["error"])
+    table, key = _where(err["loc"], data)
+    if err["type"] in UNKNOWN:
+        model = _model_at(table, data)
+        near = difflib.get_close_matches(key.split(".")[-1], _keys(model), n=1) if model else []
+        hint = f"; did you mean {near[0]}?" if near else f"; expected one of {', '.join(_keys(model))}" if model else ""
+        return f"[{table}] {key}: unknown key{hint}"
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        got = f", got {err['ctx']['tag']!r}" if "tag" in err.get("ctx", {}) else ""
+        return f"[{table}] kind: expected one of {', '.join(QUEUE_KINDS)}{got}"
+    msg = err["msg"].removeprefix("Value error, ").replace("Input should be ", "")
+    got = f", got {err['input']!r}" if not isinstance(err.get("input"), dict) else ""
+    if err["type"] == "missing":
+        return f"[{table}] missing key {key!r}"
+    return f"[{table}] {key}: expected {msg}{got}"
+
+
+def _flatten(data: dict, path: Path) -> dict:
+    """The file's tables as Plan's keyword arguments; an unknown table is an error naming the nearest."""
+    tables = _table_fields()
+    for name, value in data.items():
+        if name != "plan" and name not in tables:
+            near = difflib.get_close_matches(name, ["plan", *tables], n=1)
+            hint = f"; did you mean [{near[0]}]?" if near else f"; expected one of plan, {', '.join(tables)}"
+            raise InputError(f"{path}: [{name}]: unknown table{hint}")
+        if not isinstance(value, dict) and name != "plan":
+            raise InputError(f"{path}: [{name}]: expected a table, got {value!r}")
+    plan = data.get("plan")
+    if not isinstance(plan, dict):
+        raise InputError(f"{path}: missing [plan] table (name, start, end, history, promotions, staff)")
+    clash = [k for k in plan if k in tables or k == "path"]
+    if clash:
+        raise InputError(f"{path}: [plan] {clash[0]}: unknown key (it is a table of its own: [{clash[0]}])")
+    return {**plan, **{k: v for k, v in data.items() if k != "plan"}, "path": path}
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -413,46 +469,34 @@ def load_plan(path: str | Path) -> Plan:
     Raises
     ------
     InputError
-        The file is missing, is not TOML, or a key is missing or out of range.
+        The file is missing or not TOML, or a table or key is unknown, missing, of the wrong
+        type, out of range, or breaks a rule across keys; one line naming the file, table and key.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: plan file not found")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a valid TOML file ({exc})") from None
-    root = _Table(data, "", path)
-    plan_t, base = root.table("plan"), path.parent
-    start, end = _date(plan_t, "start"), _date(plan_t, "end")
-    if end < start:
-        raise plan_t.fail("end", f"a date on or after start {start}", str(end))
-    language = plan_t.get("language", str, f"one of {', '.join(LANGUAGES)}", "en")
-    if language not in LANGUAGES:
-        raise plan_t.fail("language", f"one of {', '.join(LANGUAGES)}", language)
-    quantile = plan_t.get("forecast_quantile", str, "one of mean, p50, p90", "p50")
-    if quantile not in ("mean", "p50", "p90"):
-        raise plan_t.fail("forecast_quantile", "one of mean, p50, p90", quantile)
-    rules_t, staff_t, cost_t, solver_t, sim_t, scen_t = (root.table(k) for k in ("rules", "staffing", "costs", "solver",
-                                                                                "simulation", "scenarios"))
-    return Plan(
-        path=path, name=plan_t.get("name", str, "a plan name"), language=language, start=start, end=end,
-        event=plan_t.get("event", str, "the planned event's name in the promotions file", None),
-        forecast_quantile=quantile,
-        history=_data_file(plan_t, "history", base), promotions=_data_file(plan_t, "promotions", base),
-        staff=_data_file(plan_t, "staff", base), queues=_queues(root), shifts=_shifts(root),
-        rules=_rules(rules_t),
-        staffing=Staffing(shrinkage=staff_t.number("shrinkage", 0, 1, default=0.2, open_hi=True),
-                          shrinkage_by_phase=staff_t.by_phase("shrinkage_by_phase", 0, 1, open_hi=True),
-                          max_occupancy=staff_t.number("max_occupancy", 0, 1, default=0.85, open_lo=True)),
-        costs=_costs(cost_t),
-        solver=Solver(time_limit_s=solver_t.number("time_limit_s", 0, default=30.0, open_lo=True),
-                      workers=int(solver_t.number("workers", 1, 64, default=2)),
-                      seed=int(solver_t.number("seed", 0, default=0)),
-                      staged=solver_t.get("staged", bool, "true or false", True)),
-        simulation=Simulation(replications=int(sim_t.number("replications", 1, 100_000, default=200)),
-                              risk_level=sim_t.number("risk_level", 0, 1, default=0.8),
-                              warmup_min=sim_t.number("warmup_min", 0, 24 * 60, default=120.0)),
-        peak_multiplier=plan_t.number("peak_multiplier", 1, default=None),
-        scenarios={k: scen_t.get(k, str, "overrides such as \"peak_multiplier:8\"") for k in scen_t.data},
-    )
+    try:
+        return _adapter().validate_python(_flatten(data, path), context={"base": path.parent})
+    except ValidationError as exc:
+        errors = sorted(exc.errors(), key=lambda e: e["type"] not in UNKNOWN)  # an unknown key explains a missing one
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise InputError(f"{path}: {_problem(errors[0], data)}{more}") from None
+
+
+@functools.cache
+def _adapter() -> TypeAdapter:
+    return TypeAdapter(Plan)
+
+
+def plan_schema() -> dict:
+    """The JSON Schema of a plan file: the ``[plan]`` table, then the other tables."""
+    fields = {name: (hint, f.default if f.default is not dataclasses.MISSING else
+                     Field(default_factory=f.default_factory) if f.default_factory is not dataclasses.MISSING else ...)
+              for name, (hint, f) in _table_fields().items()}
+    model = create_model("PlanFile", __config__=ConfigDict(extra="forbid"), __doc__="A peakplan plan file (TOML).",
+                         plan=(PlanTable, ...), **fields)
+    return model.model_json_schema(mode="validation", by_alias=True)
