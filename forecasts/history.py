@@ -3,9 +3,12 @@
 Takes a CSV file path; returns the **history** frame ``queue, ds, y`` (one row per queue ×
 hour, ``ds`` the start of the hour as ``datetime64`` local time, ``y`` float), sorted by
 queue then ds. Bad input raises :class:`forecasts.errors.InputError` with a one-line message
-naming the file, the 1-based data row(s) and what was expected. Gaps longer than a day are
-warned about, naming the rows around them (not filled: a missing hour is an outage, unknown,
-not zero); :func:`missing_hours` lists every gap.
+naming the file, the 1-based data row(s), the value found and what was expected (an empty
+file, a header without rows, ``;``- or tab-separated columns, NaN/inf/negative counts, a
+duplicate hour, a day-first or month-first timestamp). Rows in any order are sorted. Gaps
+longer than a day are warned about (:class:`forecasts.errors.InputWarning`), naming the hours
+around them (not filled: a missing hour is an outage, unknown, not zero); :func:`missing_hours`
+lists every gap.
 
 Two input layouts:
 
@@ -16,33 +19,24 @@ Two input layouts:
   first and last chat count 0, except runs longer than a day, which are taken as outages and
   left missing.
 
-Timestamps must be local times without a timezone: a ``Z`` or ``+08:00`` style suffix (or a
-mix of offsets) is rejected.
+Timestamps must be local times without a timezone, year first (``2026-11-10 20:00``, Excel's
+``2026/11/10 20:00``, seconds or a ``T`` allowed; see :func:`forecasts.tables.parse_times`): a
+``Z`` or ``+08:00`` style suffix, or an ambiguous ``10-11-2026 20:00``, is rejected.
 """
 from __future__ import annotations
 
-import re
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from forecasts.errors import InputError
-from forecasts.tables import read_table
+from forecasts.errors import InputError, InputWarning
+from forecasts.tables import data_rows as _rows
+from forecasts.tables import parse_times, read_table
 
 HISTORY_COLUMNS = ("queue", "ds", "y")
-_TZ = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
 _LOG_EXTRA = {"id", "chat_id", "contact_id", "session_id"}
-_MAX_LISTED = 5
-
-
-def _rows(mask: np.ndarray) -> str:
-    """Format the 1-based data row numbers where ``mask`` is true (first few only)."""
-    idx = np.flatnonzero(mask) + 1
-    shown = ", ".join(str(i) for i in idx[:_MAX_LISTED])
-    more = f" (+{len(idx) - _MAX_LISTED} more)" if len(idx) > _MAX_LISTED else ""
-    return f"row{'s' if len(idx) > 1 else ''} {shown}{more}"
 
 
 def read_history(path: str | Path) -> pd.DataFrame:
@@ -62,16 +56,17 @@ def read_history(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     InputError
-        Missing columns, unparseable ``ds``, non-numeric or negative ``y``, duplicate
-        ``(queue, ds)``. Row numbers are 1-based data rows (the header is not counted).
+        An empty or header-only file, not comma-separated, missing columns, unparseable or
+        ambiguous ``ds``, non-numeric, NaN, infinite or negative ``y``, duplicate ``(queue, ds)``.
+        Row numbers are 1-based data rows (the header is not counted).
 
     Warns
     -----
-    UserWarning
+    InputWarning
         One warning per gap of more than 24 missing hours inside a queue's series.
     """
     path = Path(path)
-    return check_history(read_table(path, "history"), source=str(path))
+    return check_history(read_table(path, "history", HISTORY_COLUMNS), source=str(path))
 
 
 def check_history(raw: pd.DataFrame, source: str = "history") -> pd.DataFrame:
@@ -90,23 +85,17 @@ def check_history(raw: pd.DataFrame, source: str = "history") -> pd.DataFrame:
         As :func:`read_history`.
     """
     raw.columns = [str(c).strip() for c in raw.columns]
+    if raw.empty:
+        raise InputError(f"{source}: no data rows; expected one row per queue and hour with columns queue, ds, y")
     if "y" not in raw.columns and {"queue", "ds"} <= set(raw.columns) <= {"queue", "ds"} | _LOG_EXTRA:
         return _from_log(raw, source)
     missing = [c for c in HISTORY_COLUMNS if c not in raw.columns]
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)}; expected columns queue, ds, y")
-    queue = raw["queue"].astype(str).str.strip()
-    if (queue == "").any():
-        raise InputError(f"{source}: {_rows((queue == '').to_numpy())}: empty queue name")
+    queue = _queues(raw["queue"], source)
     ds = _parse_ds(raw["ds"], source)
-    y = pd.to_numeric(raw["y"], errors="coerce")
-    bad = y.isna().to_numpy() | ~np.isfinite(y.to_numpy(dtype=float, na_value=np.nan))
-    if bad.any():
-        raise InputError(f"{source}: {_rows(bad)}: y is not a number; expected a non-negative count")
-    bad = (y < 0).to_numpy()
-    if bad.any():
-        raise InputError(f"{source}: {_rows(bad)}: y is negative; expected a non-negative count")
-    out = pd.DataFrame({"queue": queue.to_numpy(), "ds": ds.to_numpy(), "y": y.to_numpy(dtype=float)})
+    y = _parse_y(raw["y"], source)
+    out = pd.DataFrame({"queue": queue.to_numpy(), "ds": ds.to_numpy(), "y": y})
     dup = out.duplicated(["queue", "ds"], keep=False).to_numpy()
     if dup.any():
         raise InputError(f"{source}: {_rows(dup)}: duplicate (queue, ds); expected one row per queue and hour")
@@ -115,31 +104,32 @@ def check_history(raw: pd.DataFrame, source: str = "history") -> pd.DataFrame:
     return out
 
 
+def _queues(col: pd.Series, source: str) -> pd.Series:
+    """The queue names, stripped; a blank one raises, naming the rows."""
+    queue = col.astype(str).str.strip()
+    if (queue == "").any():
+        raise InputError(f"{source}: {_rows((queue == '').to_numpy())}: empty queue name; expected the queue's name")
+    return queue
+
+
+def _parse_y(col: pd.Series, source: str) -> np.ndarray:
+    """The counts as floats; NaN, infinite, non-numeric or negative values raise, naming the rows."""
+    y = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    for bad, what in ((~np.isfinite(y), "is not a number"), (y < 0, "is negative")):
+        if bad.any():
+            raise InputError(f"{source}: {_rows(bad)}: y {what}; expected a non-negative count, "
+                             f"got {col.iloc[np.flatnonzero(bad)[0]]!r}")
+    return y
+
+
 def _parse_ds(col: pd.Series, source: str) -> pd.Series:
-    """Parse local timestamps; reject timezone suffixes and unparseable values, naming the rows."""
-    if pd.api.types.is_datetime64_any_dtype(col):
-        if getattr(col.dt, "tz", None) is not None:
-            raise InputError(f"{source}: ds has timezone {col.dt.tz}; expected local time without a timezone")
-        return col.astype("datetime64[ns]")
-    text = col.astype(str).str.strip()
-    tz = text.str.contains(_TZ).to_numpy()
-    if tz.any():
-        raise InputError(f"{source}: {_rows(tz)}: ds has a timezone suffix (e.g. {text[tz].iloc[0]!r}); "
-                         "expected one consistent local time without offset, like 2025-11-11 00:00")
-    ds = pd.to_datetime(text, format="%Y-%m-%d %H:%M", errors="coerce")
-    if ds.isna().any():
-        ds = ds.fillna(pd.to_datetime(text, format="ISO8601", errors="coerce"))
-    bad = ds.isna().to_numpy()
-    if bad.any():
-        raise InputError(f"{source}: {_rows(bad)}: ds is not a timestamp; expected YYYY-MM-DD HH:MM")
-    return ds.astype("datetime64[ns]")
+    """Parse local timestamps (:func:`forecasts.tables.parse_times`), naming the bad rows."""
+    return parse_times(col, source, "ds")
 
 
 def _from_log(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     """Count a raw contact log (``queue, ds``, one row per chat) per queue and hour."""
-    queue = raw["queue"].astype(str).str.strip()
-    if (queue == "").any():
-        raise InputError(f"{source}: {_rows((queue == '').to_numpy())}: empty queue name")
+    queue = _queues(raw["queue"], source)
     hour = _parse_ds(raw["ds"], source).dt.floor("h")
     counts = pd.DataFrame({"queue": queue.to_numpy(), "ds": hour.to_numpy()}).value_counts().rename("y")
     frames = []
@@ -179,4 +169,4 @@ def _warn_gaps(hist: pd.DataFrame, source: str) -> None:
             before, after = ds.iloc[i - 1], ds.iloc[i]
             missing = int((after - before) / pd.Timedelta(hours=1)) - 1
             warnings.warn(f"{source}: queue {q}: {missing} missing hours from {before + pd.Timedelta(hours=1):%Y-%m-%d %H:%M} "
-                          f"to {after - pd.Timedelta(hours=1):%Y-%m-%d %H:%M} (not filled)", UserWarning, stacklevel=3)
+                          f"to {after - pd.Timedelta(hours=1):%Y-%m-%d %H:%M} (not filled)", InputWarning, stacklevel=3)

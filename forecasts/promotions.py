@@ -11,7 +11,10 @@ Returns a :class:`Promotions` holding two frames:
 * ``events``: ``event, kind, start, peak, end`` (one row per event, sorted by start);
 * ``phases``: ``event, phase, start, end`` (sorted by event then start).
 
-Bad input raises :class:`forecasts.errors.InputError` naming the file and 1-based data row.
+Bad input raises :class:`forecasts.errors.InputError` naming the file and 1-based data row:
+also an empty or header-only file, ``;``- or tab-separated columns, a row repeating another,
+and a day-first or month-first time (``10-11-2026 20:00`` is ambiguous, never read month-first;
+times are year first, see :func:`forecasts.tables.parse_times`).
 """
 from __future__ import annotations
 
@@ -21,10 +24,11 @@ from pathlib import Path
 import pandas as pd
 
 from forecasts.errors import InputError
-from forecasts.tables import read_table
+from forecasts.tables import parse_times, read_table
 
 PHASES = ("warmup", "deposit", "final_payment", "peak", "aftersales")
 REQUIRED = ("event", "phase", "start", "end", "peak")
+COLUMNS = ("event", "kind", "phase", "start", "end", "peak")
 
 
 @dataclass(frozen=True)
@@ -73,23 +77,21 @@ def read_promotions(path: str | Path) -> Promotions:
     Raises
     ------
     InputError
-        Missing columns, unparseable times, ``end`` ≤ ``start``, peak outside its event,
-        a phase of an unknown event, an unknown phase name, a duplicate event row.
+        Missing columns, unparseable or ambiguous times, ``end`` ≤ ``start``, peak outside its
+        event, a phase of an unknown event, an unknown phase name, a duplicate event row, a
+        row repeating another.
     """
     path = Path(path)
-    return check_promotions(read_table(path, "promotions"), source=str(path))
+    return check_promotions(read_table(path, "promotions", COLUMNS), source=str(path))
 
 
-def _time(value: str, source: str, row: int, col: str, required: bool = True) -> pd.Timestamp | None:
-    text = str(value).strip()
-    if not text or text.lower() == "nan":
-        if required:
-            raise InputError(f"{source}: row {row}: {col} is empty; expected YYYY-MM-DD HH:MM")
-        return None
-    ts = pd.to_datetime(text, errors="coerce")
-    if pd.isna(ts):
-        raise InputError(f"{source}: row {row}: {col} {text!r} is not a timestamp; expected YYYY-MM-DD HH:MM")
-    return pd.Timestamp(ts)
+def _times(raw: pd.DataFrame, source: str) -> dict[str, list]:
+    """Each row's ``start``, ``end``, ``peak`` parsed (``None`` where blank; ``start``/``end`` required)."""
+    out = {}
+    for col in ("start", "end", "peak"):
+        stamps = parse_times(raw[col], source, col, blank_ok=col == "peak")
+        out[col] = [None if pd.isna(t) else pd.Timestamp(t) for t in stamps]
+    return out
 
 
 def check_promotions(raw: pd.DataFrame, source: str = "promotions") -> Promotions:
@@ -108,8 +110,13 @@ def check_promotions(raw: pd.DataFrame, source: str = "promotions") -> Promotion
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)}; "
                          "expected columns event, kind, phase, start, end, peak")
+    if raw.empty:
+        raise InputError(f"{source}: no data rows; expected a whole-event row (empty phase) per event "
+                         f"and one row per phase, with columns {', '.join(COLUMNS)}")
     if "kind" not in raw.columns:
         raw["kind"] = ""
+    _check_repeats(raw, source)
+    times = _times(raw, source)
     events, phases = [], []
     for i, rec in enumerate(raw.to_dict("records"), start=1):
         name = str(rec["event"]).strip()
@@ -117,13 +124,14 @@ def check_promotions(raw: pd.DataFrame, source: str = "promotions") -> Promotion
             raise InputError(f"{source}: row {i}: event is empty; expected an event name")
         phase = str(rec["phase"]).strip()
         phase = "" if phase.lower() == "nan" else phase
-        start = _time(rec["start"], source, i, "start")
-        end = _time(rec["end"], source, i, "end")
+        start, end = times["start"][i - 1], times["end"][i - 1]
         if end <= start:
             raise InputError(f"{source}: row {i}: end {end:%Y-%m-%d %H:%M} is not after start "
                              f"{start:%Y-%m-%d %H:%M}; expected end > start")
         if phase == "":
-            peak = _time(rec["peak"], source, i, "peak")
+            peak = times["peak"][i - 1]
+            if peak is None:
+                raise InputError(f"{source}: row {i}: peak is empty; expected the peak hour of event {name}, YYYY-MM-DD HH:MM")
             if not start <= peak < end:
                 raise InputError(f"{source}: row {i}: peak {peak:%Y-%m-%d %H:%M} is outside event {name} "
                                  f"[{start:%Y-%m-%d %H:%M}, {end:%Y-%m-%d %H:%M})")
@@ -150,3 +158,14 @@ def check_promotions(raw: pd.DataFrame, source: str = "promotions") -> Promotion
     for col in ("start", "end"):
         ph[col] = pd.to_datetime(ph[col]).astype("datetime64[ns]")
     return Promotions(events=ev, phases=ph)
+
+
+def _check_repeats(raw: pd.DataFrame, source: str) -> None:
+    """A row that repeats an earlier one, cell for cell, is an error naming both rows."""
+    cells = raw[list(COLUMNS)].astype(str).apply(lambda c: c.str.strip())
+    again = cells.duplicated(keep="first").to_numpy()
+    if again.any():
+        i = int(again.argmax())
+        first = int((cells.iloc[:i] == cells.iloc[i]).all(axis=1).to_numpy().argmax())
+        raise InputError(f"{source}: row {i + 1} repeats row {first + 1} ({cells.iloc[i]['event']} "
+                         f"{cells.iloc[i]['phase'] or 'whole event'}); expected each row once")

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from forecasts.errors import InputError
-from forecasts.tables import read_table
+from forecasts.tables import parse_times, read_table
 from scheduler.pay import preference_broken, rest_day_premium, shift_pay
 from scheduler.rules import OPTION_RULES, comparable_groups, contract_days, min_hours_due, overtime_eligible, week_blocks
 from scheduler.slcurve import COST_SCALE, units
@@ -383,35 +383,44 @@ def _cost_frame(rows: list[tuple]) -> pd.DataFrame:
 
 # -- reading a roster file -------------------------------------------------------------------
 def _read_csv(path: Path, required, what: str) -> pd.DataFrame:
-    frame = read_table(path, what)
+    """The file's cells as text (:func:`forecasts.tables.read_table`), with the required columns
+    and no row repeating another cell for cell."""
+    frame = read_table(path, what, required)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} (expected {', '.join(required)})")
+    again = frame.duplicated(keep="first").to_numpy()
+    if again.any():
+        i = int(again.argmax())
+        first = int((frame.iloc[:i] == frame.iloc[i]).all(axis=1).to_numpy().argmax())
+        raise InputError(f"{path}: row {i + 1} repeats row {first + 1} cell for cell; expected each {what} row once")
     return frame
 
 
-def _timestamps(path: Path, frame: pd.DataFrame, col: str) -> pd.Series:
-    parsed = pd.to_datetime(frame[col], errors="coerce", format="mixed")
-    bad = parsed.isna()
-    if bad.any():
-        rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad)[:5])
-        raise InputError(f"{path}: column {col!r}, row(s) {rows}: expected a timestamp YYYY-MM-DD HH:MM")
-    return parsed
+def _timestamps(path: Path, frame: pd.DataFrame, col: str, **how) -> pd.Series:
+    """Column ``col`` parsed by :func:`forecasts.tables.parse_times` (year first, never guessed)."""
+    return pd.Series(parse_times(frame[col], str(path), col, **how).to_numpy(), index=frame.index)
 
 
 def read_roster(path: str | Path) -> pd.DataFrame:
-    """Read a roster CSV (also one edited by hand) into the roster frame."""
+    """Read a roster CSV (also one edited by hand) into the roster frame.
+
+    Takes ``agent_id, date, shift, start, end`` (+ optional ``break_start``, others kept as text);
+    returns them with ``date`` as dates and the times as ``datetime64``. A blank ``break_start``
+    is placed anew; an unreadable one, like any bad cell, raises :class:`InputError` naming the row.
+    """
     path = Path(path)
     frame = _read_csv(path, ROSTER_REQUIRED, "roster")
-    frame["date"] = _timestamps(path, frame, "date").dt.date
+    frame["date"] = _timestamps(path, frame, "date", dates=True).dt.date
     for col in ("start", "end"):
         frame[col] = _timestamps(path, frame, col)
-    if "break_start" in frame.columns:  # optional: a blank or unreadable break is placed anew
-        frame["break_start"] = pd.to_datetime(frame["break_start"].replace("", None), errors="coerce", format="mixed")
+    if "break_start" in frame.columns:  # optional: a blank break is placed anew
+        frame["break_start"] = _timestamps(path, frame, "break_start", blank_ok=True)
     return frame
 
 
 def read_assignments(path: str | Path) -> pd.DataFrame:
+    """Read an assignments CSV: the assignments frame ``agent_id, ds, queue`` (``ds`` as ``datetime64``)."""
     path = Path(path)
     frame = _read_csv(path, ("agent_id", "ds", "queue"), "assignments")
     frame["ds"] = _timestamps(path, frame, "ds")

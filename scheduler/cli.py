@@ -10,16 +10,18 @@ import dataclasses
 import functools
 import json
 import math
-import shutil
 import sys
 from pathlib import Path
 
 import click
 
-from forecasts.errors import InputError
+from forecasts.errors import InputError, print_warnings_plainly
+from scheduler import interrupt
 from scheduler.backtest_cmd import backtest
-from scheduler.config import load_plan
+from scheduler.cli_types import FiniteFloat, FloatList
+from scheduler.config import load_plan, plan_schema
 from scheduler.demo import DEMO_CONFIG
+from scheduler.export import write_run
 from scheduler.pipeline import Options, RosterCheckError, check_roster, run_plan, simulate_roster
 from scheduler.roster import NoRosterError
 from scheduler.scenarios import parse_scenario
@@ -53,16 +55,17 @@ def main():
       peakplan plan                      # the bundled Double 11 demo
       peakplan check configs/double11.toml outputs/double11-2026/roster.csv
     """
+    print_warnings_plainly()
 
 
 @main.command()
 @click.argument("config", required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Run folder (default outputs/<plan name>/).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Roster solver time limit in seconds.")
+@click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Roster solver time limit in seconds.")
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed for the forecast bands and the solver.")
 @click.option("--workers", type=click.IntRange(min=1), help="Solver workers (1 = deterministic).")
 @click.option("--force", is_flag=True, help="Replace an existing run folder.")
-@click.option("--peak-multiplier", type=click.FloatRange(min=1), help="What-if: the peak at this multiple of a normal day, shape kept.")
+@click.option("--peak-multiplier", type=FiniteFloat(min=1), help="What-if: the peak at this multiple of a normal day, shape kept.")
 @click.option("--scenario", "scenario_texts", multiple=True, metavar="NAME=OVERRIDES",
               help="What-if scenario, repeatable: peak_multiplier:X, agents:-10%, quantile:p90, shrinkage:0.25 (comma-separated).")
 @user_errors
@@ -77,15 +80,35 @@ def plan(config, out, time_limit, seed, workers, force, peak_multiplier, scenari
       peakplan plan configs/double11.toml --out outputs/d11 --time-limit 30 --force
       peakplan plan --scenario peak8x=peak_multiplier:8 --scenario lean=agents:-10% --force
     """
-    plan_ = load_plan(config if config is not None else demo_config())
-    if peak_multiplier is not None:
-        plan_ = dataclasses.replace(plan_, peak_multiplier=peak_multiplier)
-    scenarios = dict(parse_scenario(t) for t in scenario_texts) or None
-    out = out if out is not None else Path("outputs") / plan_.name
-    say = functools.partial(click.echo, err=True)
-    summary = run_plan(plan_, Options(out=out, time_limit_s=time_limit, seed=seed, workers=workers, force=force, say=say),
-                       scenarios)
-    click.echo(summary_text(summary, plan_, out))
+    with interrupt.installed():  # Ctrl-C at any stage (``scheduler.interrupt``, ``_interrupted``)
+        try:
+            interrupt.stage("reading")
+            plan_ = load_plan(config if config is not None else demo_config())
+            if peak_multiplier is not None:
+                plan_ = dataclasses.replace(plan_, peak_multiplier=peak_multiplier)
+            scenarios = dict(parse_scenario(t) for t in scenario_texts) or None
+            out = out if out is not None else Path("outputs") / plan_.name
+            say = functools.partial(click.echo, err=True)
+            summary = run_plan(plan_, Options(out=out, time_limit_s=time_limit, seed=seed, workers=workers, force=force,
+                                              say=say), scenarios)
+            click.echo(summary_text(summary, plan_, out))
+            if interrupt.requested():
+                click.echo(_interrupted(summary, out), err=True)
+        except KeyboardInterrupt as exc:
+            stage = exc.stage if isinstance(exc, interrupt.Interrupted) else interrupt.current()
+            second = "second Ctrl-C" if getattr(exc, "second", False) else "Ctrl-C"
+            click.echo(f"Interrupted ({second}) while {interrupt.describe(stage)}: nothing written", err=True)
+            sys.exit(interrupt.EXIT_CODE)
+
+
+def _interrupted(summary: dict, out: Path) -> str:
+    """The line after a run that a Ctrl-C cut short but kept (exit 0: the run folder is complete and checked)."""
+    stopped = summary.get("interrupted")
+    if stopped is None:  # it came during the writing: nothing was cut short
+        return f"Ctrl-C while writing the run folder: the run was complete and is written to {out}"
+    sim = "; simulation skipped" if stopped["simulation_skipped"] else ""
+    return (f"Interrupted (Ctrl-C) while {interrupt.describe(stopped['stage'])}: kept the best roster so far "
+            f"(checked){sim}; run folder written to {out} (a second Ctrl-C ends at once, writing nothing)")
 
 
 @main.command()
@@ -147,35 +170,38 @@ def init(folder):
     Example:
       peakplan init my-plan && peakplan plan my-plan/demo.toml
     """
-    if folder.exists() and any(folder.iterdir()):
-        raise InputError(f"{folder}: folder exists and is not empty")
-    folder.mkdir(parents=True, exist_ok=True)
-    for src in demo_config().parent.iterdir():
-        if src.suffix == ".csv":
-            shutil.copy2(src, folder / src.name)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InputError(f"{folder}: exists and is not an empty folder")
     name = folder.resolve().name
     text = demo_config().read_text(encoding="utf-8")
-    (folder / "demo.toml").write_text(text.replace('name = "double11-2026"', f"name = {json.dumps(name, ensure_ascii=False)}", 1),
-                                      encoding="utf-8")
+    files = {src.name: src.read_bytes() for src in demo_config().parent.iterdir() if src.suffix == ".csv"}
+    files["demo.toml"] = text.replace('name = "double11-2026"', f"name = {json.dumps(name, ensure_ascii=False)}", 1).encode("utf-8")
+    write_run(folder, frames={}, docs={}, files=files, inputs=None, force=folder.exists())
     click.echo(f"wrote the demo plan (named {name!r}) to {folder.resolve()}; edit {folder / 'demo.toml'} and run: "
                f"peakplan plan {folder / 'demo.toml'}")
 
 
 def _aht_table(aht_s, aht_by_load, concurrency) -> tuple[float, ...]:
-    """The per-load handle-time table from the calculator's flags."""
+    """The per-load handle-time table from the calculator's flags (each number already checked by its type)."""
     if aht_by_load:
-        try:
-            table = tuple(float(v) for v in aht_by_load.split(","))
-        except ValueError:
-            raise click.BadParameter("expected seconds separated by commas, e.g. 240,300,390", param_hint="--aht-by-load") from None
-        if not table or min(table) <= 0:
-            raise click.BadParameter("every handle time must be > 0", param_hint="--aht-by-load")
-        if concurrency not in (None, len(table)):
-            raise click.BadParameter(f"gives {len(table)} load levels but --concurrency is {concurrency}", param_hint="--aht-by-load")
-        return table
+        if concurrency not in (None, len(aht_by_load)):
+            raise click.BadParameter(f"gives {len(aht_by_load)} load levels but --concurrency is {concurrency}",
+                                     param_hint="--aht-by-load")
+        return aht_by_load
     if aht_s is None:
         raise click.UsageError("give --aht-s (handle time) or --aht-by-load (handle time per concurrent chat)")
     return (aht_s,) * (concurrency or 1)
+
+
+MAX_AGENTS = 1_000_000  # the calculator's search stops at 10 million; a load beyond this is a typo
+
+
+def _check_load(volume_per_h: float, table: tuple[float, ...]) -> None:
+    """Reject a load no shop has (a typo in --volume, --interval-min or the handle time) before any work."""
+    load = volume_per_h * max(table) / 3600.0 / len(table)
+    if load > MAX_AGENTS:
+        raise click.BadParameter(f"with --interval-min and the handle time this is a load of {load:.3g} busy agents; "
+                                 f"expected at most {MAX_AGENTS:,}", param_hint="--volume")
 
 
 def _report_lines(r: dict, within: float, target: float, shrinkage: float) -> list[str]:
@@ -188,17 +214,17 @@ def _report_lines(r: dict, within: float, target: float, shrinkage: float) -> li
 
 
 @main.command()
-@click.option("--volume", type=click.FloatRange(min=0), required=True, help="Contacts per interval.")
-@click.option("--interval-min", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="Interval length in minutes.")
-@click.option("--aht-s", type=click.FloatRange(min=0, min_open=True), help="Handle time per contact in seconds.")
-@click.option("--answer-within-s", type=click.FloatRange(min=0), default=20.0, show_default=True, help="Answer-time target in seconds.")
-@click.option("--target-sl", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.8, show_default=True, help="Share answered within the target time.")
-@click.option("--patience-s", type=click.FloatRange(min=0, min_open=True), help="Mean patience in seconds (Erlang A); none = nobody leaves (Erlang C).")
+@click.option("--volume", type=FiniteFloat(min=0), required=True, help="Contacts per interval.")
+@click.option("--interval-min", type=FiniteFloat(min=0, min_open=True), default=60.0, show_default=True, help="Interval length in minutes.")
+@click.option("--aht-s", type=FiniteFloat(min=0, min_open=True), help="Handle time per contact in seconds.")
+@click.option("--answer-within-s", type=FiniteFloat(min=0), default=20.0, show_default=True, help="Answer-time target in seconds.")
+@click.option("--target-sl", type=FiniteFloat(0, 1, min_open=True, max_open=True), default=0.8, show_default=True, help="Share answered within the target time.")
+@click.option("--patience-s", type=FiniteFloat(min=0, min_open=True), help="Mean patience in seconds (Erlang A); none = nobody leaves (Erlang C).")
 @click.option("--concurrency", type=click.IntRange(min=1), help="Chats an agent holds at once (default 1).")
-@click.option("--aht-by-load", help="Handle time per chat while the agent holds 1, 2, ... chats, e.g. 240,300,390.")
-@click.option("--shrinkage", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True, help="Share of scheduled time away from the desk.")
-@click.option("--max-occupancy", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True, help="Occupancy cap.")
-@click.option("--agents", type=click.IntRange(min=0), help="Evaluate this many agents at the desk instead of solving.")
+@click.option("--aht-by-load", type=FloatList(FiniteFloat(min=0, min_open=True), "240,300,390"), help="Handle time per chat while the agent holds 1, 2, ... chats, e.g. 240,300,390.")
+@click.option("--shrinkage", type=FiniteFloat(0, 1, max_open=True), default=0.0, show_default=True, help="Share of scheduled time away from the desk.")
+@click.option("--max-occupancy", type=FiniteFloat(0, 1, min_open=True), default=1.0, show_default=True, help="Occupancy cap.")
+@click.option("--agents", type=click.IntRange(min=0, max=MAX_AGENTS), help="Evaluate this many agents at the desk instead of solving.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: agents, scheduled, service_level, asa_s, p_wait, abandon_rate, occupancy.")
 def erlang(volume, interval_min, aht_s, answer_within_s, target_sl, patience_s, concurrency, aht_by_load,
            shrinkage, max_occupancy, agents, as_json):
@@ -210,6 +236,7 @@ def erlang(volume, interval_min, aht_s, answer_within_s, target_sl, patience_s, 
       peakplan erlang --volume 1200 --aht-by-load 240,270,300,330 --patience-s 180 --json
     """
     table = _aht_table(aht_s, aht_by_load, concurrency)
+    _check_load(volume * 60.0 / interval_min, table)
     r = calculate(volume * 60.0 / interval_min, table, patience_s, answer_within_s, target_sl, shrinkage, max_occupancy, agents)
     if as_json:
         click.echo(json.dumps({k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in r.items()}))
@@ -217,4 +244,19 @@ def erlang(volume, interval_min, aht_s, answer_within_s, target_sl, patience_s, 
         click.echo("\n".join(_report_lines(r, answer_within_s, target_sl, shrinkage)))
 
 
+@main.command()
+def schema():
+    """Print the JSON Schema of the plan file, for an editor to complete and check a plan.
+
+    \b
+    Example:
+      peakplan schema > plan.schema.json
+    """
+    click.echo(json.dumps(plan_schema(), ensure_ascii=False, indent=2))
+
+
 main.add_command(backtest)
+
+
+if __name__ == "__main__":
+    main()

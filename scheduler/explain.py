@@ -56,6 +56,7 @@ def _infeasible(model: cp_model.CpModel, lits: list, time_limit_s: float) -> tup
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C is ``scheduler.interrupt``'s
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         return True, list(solver.sufficient_assumptions_for_infeasibility())

@@ -25,16 +25,34 @@ import pandas as pd
 
 from forecasts.errors import InputError
 from forecasts.tables import guard
+from scheduler import interrupt
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def ensure_writable(out: Path, force: bool) -> None:
-    """Fail early when the run folder exists and ``force`` is not given."""
+    """Fail before any work when the run folder exists and ``force`` is not given, or cannot be made."""
     if out.exists() and not force:
         raise InputError(f"{out}: run folder already exists (use --force to replace it, or --out to choose another)")
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
+    ensure_folder_possible(out)
+
+
+def ensure_folder_possible(folder: Path) -> None:
+    """Fail early unless ``folder`` is, or can be made, a writable folder: its nearest existing
+    ancestor must be a folder we may write in (not a file, not read-only)."""
+    folder = Path(folder).absolute()
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise InputError(f"{folder}: cannot make a folder here: {existing} is a file")
+    if not writable(existing):
+        raise InputError(f"{folder}: cannot write here: {existing} is read-only for this user")
+
+
+def writable(folder: Path) -> bool:
+    """Whether this user may make files in ``folder``."""
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -52,18 +70,21 @@ def write_json(doc: dict, path: Path) -> None:
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
 
 
-def write_run(out: Path, frames: dict, docs: dict, files: dict, inputs: list[Path], force: bool) -> Path:
-    """Write every output into ``out`` at once; on any error nothing is left behind."""
+def write_run(out: Path, frames: dict, docs: dict, files: dict, inputs: list[Path] | None, force: bool) -> Path:
+    """Write every output into ``out`` at once (and copies of ``inputs`` into ``inputs/``); on any error
+    nothing is left behind."""
     out = Path(out)
     ensure_writable(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _new_folder(out.parent, f".{out.name}.")
     try:
         _write_into(tmp, frames, docs, files)
-        (tmp / "inputs").mkdir()
-        for src in inputs:
+        if inputs is not None:
+            (tmp / "inputs").mkdir()
+        for src in inputs or ():
             shutil.copy2(src, tmp / "inputs" / Path(src).name)
-        _swap_into_place(tmp, out)
+        with interrupt.shielded():  # a second Ctrl-C waits for the renames: never the old folder half-swapped
+            _swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -134,6 +155,7 @@ def write_files(out: Path, frames: dict, files: dict, force: bool) -> list[Path]
 
 def ensure_new_files(out: Path, names, force: bool) -> list[Path]:
     """The paths of ``names`` in ``out``; fails early if one exists and ``force`` is not given."""
+    ensure_folder_possible(out)
     targets = [Path(out) / name for name in names]
     existing = [p for p in targets if p.exists()]
     if existing and not force:

@@ -65,6 +65,7 @@ def _cover_day(short: pd.Series, plan, day) -> list[tuple]:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 5.0
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C is ``scheduler.interrupt``'s
     solver.solve(model)
     rows = []
     for i, (t, d) in enumerate(cands):

@@ -21,6 +21,7 @@ import threading
 
 from ortools.sat.python import cp_model
 
+from scheduler import interrupt
 from scheduler.slcurve import COST_SCALE
 
 GIVE_UP = 0.05
@@ -41,7 +42,7 @@ class LpBound:
         params.linearization_level = 2
         params.max_time_in_seconds = float(seconds)
         params.random_seed = int(seed)
-        params.catch_sigint_signal = False  # Ctrl-C is the polish's
+        params.catch_sigint_signal = False  # Ctrl-C is ``scheduler.interrupt``'s: it stops this solve too
         self.solver.best_bound_callback = self._on_bound
         self.thread = threading.Thread(target=self._solve, daemon=True)
         self.halfway = threading.Timer(seconds / 2, self._give_up)
@@ -54,7 +55,7 @@ class LpBound:
             self.solver.stop_search()
 
     def _solve(self) -> None:
-        status = self.solver.solve(self.model)
+        status = interrupt.solve(self.solver, self.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
             self.bound = max(0.0, self.solver.best_objective_bound / COST_SCALE)
 

@@ -28,11 +28,13 @@ from forecasts.promotions import read_promotions
 from scheduler.checker import check_rules, cost_breakdown, coverage, read_assignments
 from scheduler.edits import edit_effect, fits, read_roster_file, split_after_edit
 from scheduler.explain import explain
+from scheduler import interrupt
 from scheduler.export import ensure_new_files, ensure_writable, figure_png, write_files, write_run
 from scheduler.gaps import gaps
+from scheduler.preflight import check_event, check_staff
 from scheduler.roster import Demand, solve_roster
 from scheduler.scenarios import apply_scenario, compare, scenario_lines
-from scheduler.simulate import Settings as SimSettings
+from scheduler.simulate import SIMULATION_COLUMNS, Settings as SimSettings
 from scheduler.simulate import simulate, validate_assignments, validate_roster
 from scheduler.staff import read_staff
 from scheduler.staffing import phase_flags, requirements
@@ -82,9 +84,10 @@ class Inputs:
 def read_inputs(plan) -> Inputs:
     """Read and check every data file the plan names."""
     promotions = read_promotions(plan.promotions)
-    if plan.event is not None and plan.event not in set(promotions.events["event"]):
-        raise InputError(f"{plan.path}: [plan] event: {plan.event!r} is not in {plan.promotions}")
-    return Inputs(read_history(plan.history), promotions, read_staff(plan.staff, plan.queues, plan.shifts))
+    check_event(plan, promotions)
+    staff = read_staff(plan.staff, plan.queues, plan.shifts)
+    check_staff(plan, staff)
+    return Inputs(read_history(plan.history), promotions, staff)
 
 
 def plan_hours(plan) -> pd.DatetimeIndex:
@@ -165,6 +168,7 @@ def run_plan(plan, opts: Options, scenarios: dict | None = None) -> dict:
     """
     ensure_writable(opts.out, opts.force)
     scenarios = plan.scenarios if scenarios is None else scenarios
+    interrupt.stage("reading", nothing_kept=True)
     inputs = read_inputs(plan)
     changed = {name: apply_scenario(plan, inputs, text, name) for name, text in scenarios.items()}  # before any solve
     base = compute_plan(plan, inputs, dataclasses.replace(opts, stamp=datetime.datetime.now(datetime.timezone.utc)))
@@ -172,8 +176,15 @@ def run_plan(plan, opts: Options, scenarios: dict | None = None) -> dict:
     if scenarios:
         runs = {"base": base}
         for name, (s_plan, s_inputs) in changed.items():
+            if interrupt.requested():  # Ctrl-C: the base plan (and the scenarios done) are kept, no more
+                break
             opts.say(f"scenario {name}: {scenarios[name]}")
-            runs[name] = compute_plan(s_plan, s_inputs, opts)  # no calendars for a what-if
+            try:
+                runs[name] = compute_plan(s_plan, s_inputs, opts)  # no calendars for a what-if
+            except interrupt.Interrupted as exc:
+                if exc.second:
+                    raise
+                break
             for kind, target in (("frames", frames), ("docs", docs), ("files", files)):
                 target.update({f"{name}/{k}": v for k, v in getattr(runs[name], kind).items()})
         table = compare(runs, plan)
@@ -183,8 +194,35 @@ def run_plan(plan, opts: Options, scenarios: dict | None = None) -> dict:
         docs["summary.json"] = base.summary
         files["report.html"] = report_html(plan, base.staff, base.frames["roster.csv"], base.summary,
                                            {**base.files, "scenarios.png": files["scenarios.png"]}, table)
+    for doc in (docs["run.json"], docs["summary.json"]):  # a Ctrl-C before the writing: the run says so
+        doc["interrupted"] = interrupted_doc(base.frames["simulation.csv"]) if interrupt.requested() else None
+    interrupt.stage("write")
     write_run(opts.out, frames=frames, docs=docs, files=files, inputs=[plan.path, *plan.data_files], force=opts.force)
     return base.summary
+
+
+def interrupted_doc(sim: pd.DataFrame) -> dict:
+    """``"interrupted"`` of run.json and summary.json: the stage the first Ctrl-C came in, and whether
+    the simulation was skipped for it (``solver.interrupted`` says whether the solve was cut short)."""
+    return {"stage": interrupt.stopped_at(), "simulation_skipped": bool(len(sim) == 0)}
+
+
+class _SimulationStopped(Exception):
+    """Ctrl-C between two chunks of the simulation: it is skipped."""
+
+
+def _simulate_unless_stopped(plan, fc, req, flags, assignments, settings) -> pd.DataFrame | None:
+    """The simulation, or None if a Ctrl-C came before or during it (checked between chunks of replications)."""
+    def progress(*_):
+        if interrupt.requested():
+            raise _SimulationStopped
+
+    if interrupt.requested():
+        return None
+    try:
+        return simulate(plan, fc, req, flags, assignments, settings, progress)
+    except _SimulationStopped:
+        return None
 
 
 def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
@@ -199,25 +237,33 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
 
     seed, words = plan.solver.seed if opts.seed is None else opts.seed, Words(plan)
     opts.say(words("progress.forecast", n=len(plan.queues), start=plan.start, end=plan.end))
+    interrupt.stage("forecast", nothing_kept=True)  # until a roster exists, Ctrl-C ends the run (``scheduler.interrupt``)
     fc = plan_forecast(plan, inputs, seed)
     lap("forecast")
+    interrupt.stage("staffing", nothing_kept=True)
     flags = plan_flags(plan, inputs)
     req = requirements(fc, plan, flags)
     lap("staffing")
     limit = plan.solver.time_limit_s if opts.time_limit_s is None else opts.time_limit_s
+    interrupt.stage("rules", nothing_kept=True)
     check_feasible(plan, inputs.staff)
     lap("rules")
     opts.say(words("progress.start", agents=len(inputs.staff), days=len(plan.days), limit=limit))
     result = solve_roster(plan, inputs.staff, req, flags, limit, opts.workers, seed, _progress(opts.say, words))
     lap("roster")
+    interrupt.stage("check")  # a roster exists: from here a Ctrl-C keeps it (the simulation is skipped)
     cov, costs, result = verify(plan, inputs.staff, result, req, flags)
     gap_frame = gaps(cov, plan)
     lap("check")
     settings = SimSettings(replications=plan.simulation.replications, seed=seed, warmup_min=plan.simulation.warmup_min)
-    opts.say(words("progress.simulate", n=settings.replications))
-    sim = simulate(plan, fc, req, flags, result.assignments, settings)
+    interrupt.stage("simulation")
+    if not interrupt.requested():
+        opts.say(words("progress.simulate", n=settings.replications))
+    sim = _simulate_unless_stopped(plan, fc, req, flags, result.assignments, settings)
     lap("simulation")
+    interrupt.stage("deliver")
     summary = build_summary(plan, inputs.staff, result, cov, costs, gap_frame, sim)
+    sim = sim if sim is not None else pd.DataFrame(columns=SIMULATION_COLUMNS)  # skipped on Ctrl-C: no rows
     terms = {k: round(float(v), 1) for k, v in costs.groupby("rule")["cost"].sum().items()}
     run = {"plan": plan.name, "config": str(plan.path), "seed": seed, "time_limit_s": limit,
            "workers": plan.solver.workers if opts.workers is None else opts.workers,

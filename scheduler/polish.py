@@ -23,19 +23,18 @@ runs, crews of 20 reached it in 5 of 5. For the cost, windows of days do better 
 
 With one worker each step's budget and the search's are counted in deterministic time and the
 windows come from the seed, so a run repeats itself exactly. Ctrl-C ends the search with the
-incumbent after the step under way (``ctrl_c``).
+incumbent at once: the step under way is stopped (``ctrl_c``, ``scheduler.interrupt``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
 import time
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from scheduler import interrupt
 from scheduler.roster import RosterModel, set_limits
 from scheduler.slcurve import COST_SCALE
 
@@ -85,7 +84,7 @@ class WindowSearch:
         spent, clock, said = 0.0, time.perf_counter(), -REPORT_EVERY_S
         step_wall = 0.0  # the last step's wall time: a step that would overrun the budget is not started
         with ctrl_c(self):
-            while not self.interrupted and not done(self.values) and (left := seconds - (spent if self.workers == 1 else time.perf_counter() - clock)) > \
+            while not self._stopped() and not done(self.values) and (left := seconds - (spent if self.workers == 1 else time.perf_counter() - clock)) > \
                     (0 if self.workers == 1 else step_wall):
                 before, started = self.objective, time.perf_counter()
                 solver = self._step(step(), min(STEP_S, max(0.1, left)), presolve)
@@ -99,6 +98,10 @@ class WindowSearch:
         """One step with every shift fixed: the best flows and the rest for the incumbent's shifts."""
         with ctrl_c(self):
             self._step([], seconds)
+
+    def _stopped(self) -> bool:
+        self.interrupted = self.interrupted or interrupt.requested()
+        return self.interrupted
 
     def crew(self) -> list[int]:
         """The shifts of every day of ``CREW`` agents drawn at random."""
@@ -154,8 +157,7 @@ class WindowSearch:
         solver = cp_model.CpSolver()
         set_limits(solver, seconds, self.workers, self.seed)
         solver.parameters.cp_model_presolve = presolve
-        solver.parameters.catch_sigint_signal = False  # Ctrl-C is ``ctrl_c``'s: it ends the search after this step
-        status = solver.solve(model)
+        status = interrupt.solve(solver, model)  # Ctrl-C stops it (``ctrl_c``); a better roster found is still kept
         if whole:
             self.bound = max(self.bound, solver.best_objective_bound / self.scale)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value / self.scale < self.objective - 1e-9:
@@ -165,17 +167,13 @@ class WindowSearch:
 
 @contextlib.contextmanager
 def ctrl_c(search: WindowSearch):
-    """Within the block, Ctrl-C sets ``search.interrupted`` instead of raising: Python runs the handler
-    once the step under way returns (within ``STEP_S``), and the search stops with its incumbent.
-    Signals reach only the main thread, so elsewhere the block runs as it is."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, lambda *_: setattr(search, "interrupted", True))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    """Within the block, Ctrl-C (``scheduler.interrupt``) stops the solve under way and sets
+    ``search.interrupted`` instead of raising: the search stops with its incumbent."""
+    with interrupt.keeping():
+        try:
+            yield
+        finally:
+            search.interrupted = search.interrupted or interrupt.requested()
 
 
 def hinted(model: cp_model.CpModel, values: list[int]) -> cp_model.CpModel:

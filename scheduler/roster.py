@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from scheduler import interrupt
 from scheduler.pay import preference_broken, rest_day_premium, shift_pay
 from scheduler.rules import MODEL_RULES, OPTION_RULES, AgentShifts, comparable_groups, overtime_month, rest_day_vars
 from scheduler.shifts import options, plan_hour, reaches_plan, shift_end, shift_start
@@ -253,16 +254,19 @@ class RosterModel(Demand):
     def solve(self, time_limit_s: float, workers: int, seed: int, progress=None) -> RosterResult:
         solver = cp_model.CpSolver()
         set_limits(solver, time_limit_s, workers, seed)
-        solver.parameters.catch_sigint_signal = True  # Ctrl-C ends the search; the best roster so far is kept
-        status = solver.solve(self.model, _Progress(progress))
+        interrupt.stage("solve")
+        with interrupt.keeping():  # Ctrl-C ends the search; the best roster so far is kept
+            status = interrupt.solve(solver, self.model, _Progress(progress))
         name = solver.status_name(status)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            interrupt.check()  # stopped by Ctrl-C before any roster: nothing to keep
             hint = "raise --time-limit" if name == "UNKNOWN" else "the hard rules admit no roster"
             raise NoRosterError(f"the roster solver stopped with status {name} and no roster ({hint})")
         obj, bound = solver.objective_value / COST_SCALE, solver.best_objective_bound / COST_SCALE
         gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
         spent = solver.deterministic_time if workers == 1 else solver.wall_time
-        interrupted = status == cp_model.FEASIBLE and spent < 0.95 * time_limit_s  # nothing else stops it early
+        interrupted = interrupt.requested() or (status == cp_model.FEASIBLE and spent < 0.95 * time_limit_s)
+        interrupt.roster_found()
         return RosterResult(self.roster_frame(solver.value), self.assignments_frame(solver.value), name, obj, bound,
                             gap, solver.wall_time, interrupted, self.curves)
 
@@ -314,6 +318,7 @@ def hourly_assignments(chosen, flow_of, t0: pd.Timestamp, n_hours: int) -> pd.Da
 def set_limits(solver, seconds: float, workers: int, seed: int) -> None:
     """Workers, seed and time limit; one worker stops on deterministic time so that it repeats itself exactly."""
     solver.parameters.num_workers = int(workers)
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C is ``scheduler.interrupt``'s (it stops the solve)
     solver.parameters.random_seed = int(seed)
     if workers == 1:
         solver.parameters.max_deterministic_time = float(seconds)
@@ -350,6 +355,7 @@ def solve_roster(plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFra
     s = plan.solver
     limit, workers, seed = (s.time_limit_s if time_limit_s is None else time_limit_s,
                             s.workers if workers is None else workers, s.seed if seed is None else seed)
+    interrupt.stage("model")
     model = RosterModel(plan, staff, req, flags, symmetry=not s.staged)
     if not s.staged:
         return model.solve(limit, workers, seed, progress)

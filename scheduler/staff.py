@@ -5,24 +5,30 @@ Takes: ``staff.csv`` with at least ``agent_id, name, skills`` (skills = queue na
 ``contract_week_hours`` (paid at the base rate; beyond it a rest day is paid at the rest-day
 rate), ``min_week_hours`` / ``max_week_hours`` (per 7-day block, the minimum pro rata to the
 days the agent is available), ``hourly_cost``, ``unavailable`` and ``prefer_off`` (dates joined
-by ``|``) and ``prefer_shift`` (a template name). Returns: the staff frame, one row per agent, with ``skills`` as a
-tuple of queue names and ``unavailable`` as a frozenset of dates.
+by ``|``, year first: ``2026-11-10`` or ``2026/11/10``; a day-first ``10/11/2026`` is rejected)
+and ``prefer_shift`` (a template name). Returns: the staff frame, one row per agent, with ``skills``
+as a tuple of queue names and ``unavailable`` / ``prefer_off`` as frozensets of dates.
+
+Bad input raises :class:`forecasts.errors.InputError` naming the file, the 1-based data row, the
+column, what was expected and what was found: also an empty or header-only file, ``;``- or
+tab-separated columns, a NaN, infinite or negative number, a blank or duplicate ``agent_id``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import math
 from pathlib import Path
 
 import pandas as pd
 
 from forecasts.errors import InputError
-from forecasts.tables import read_table
+from forecasts.tables import parse_times, read_table
 
 REQUIRED = ("agent_id", "name", "skills")
 DEFAULTS = {"employment": "full_time", "night_allowed": "yes", "max_week_hours": 48.0, "min_week_hours": 0.0,
             "contract_week_hours": 40.0, "hourly_cost": 30.0, "unavailable": "", "prefer_off": "", "prefer_shift": ""}
 BLANK_OK = ("unavailable", "prefer_off", "prefer_shift")
+DATE_COLUMNS = ("unavailable", "prefer_off")
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 
 
@@ -31,6 +37,9 @@ def _row_error(path: Path, row: int, column: str, expected: str, got) -> InputEr
 
 
 def _parse_row(path: Path, row: int, rec: dict, queues: set[str], shifts) -> dict:
+    agent_id = str(rec["agent_id"]).strip()
+    if not agent_id:
+        raise _row_error(path, row, "agent_id", "an agent id", rec["agent_id"])
     skills = tuple(s.strip() for s in str(rec["skills"]).split("|") if s.strip())
     unknown = [s for s in skills if s not in queues]
     if not skills or unknown:
@@ -44,24 +53,26 @@ def _parse_row(path: Path, row: int, rec: dict, queues: set[str], shifts) -> dic
             numbers[col] = float(rec[col])
         except (TypeError, ValueError):
             raise _row_error(path, row, col, "a number", rec[col]) from None
-        if not numbers[col] >= 0:
-            raise _row_error(path, row, col, "a number >= 0", rec[col])
+        if not (math.isfinite(numbers[col]) and numbers[col] >= 0):
+            raise _row_error(path, row, col, "a finite number >= 0", rec[col])
     if numbers["min_week_hours"] > numbers["max_week_hours"]:
         raise _row_error(path, row, "min_week_hours", f"at most max_week_hours ({numbers['max_week_hours']:g})", rec["min_week_hours"])
     prefer_shift = str(rec["prefer_shift"]).strip()
     if prefer_shift and prefer_shift not in shifts:
         raise _row_error(path, row, "prefer_shift", f"a shift template from {sorted(shifts)} or blank", prefer_shift)
-    return {"agent_id": str(rec["agent_id"]).strip(), "name": str(rec["name"]).strip(), "skills": skills,
+    return {"agent_id": agent_id, "name": str(rec["name"]).strip(), "skills": skills,
             "employment": str(rec["employment"]).strip(), "night_allowed": night in YES, **numbers,
-            "unavailable": _dates(path, row, rec, "unavailable"), "prefer_off": _dates(path, row, rec, "prefer_off"),
-            "prefer_shift": prefer_shift}
+            "unavailable": rec["unavailable"], "prefer_off": rec["prefer_off"], "prefer_shift": prefer_shift}
 
 
-def _dates(path: Path, row: int, rec: dict, col: str) -> frozenset:
-    try:
-        return frozenset(dt.date.fromisoformat(d.strip()) for d in str(rec[col]).split("|") if d.strip())
-    except ValueError:
-        raise _row_error(path, row, col, "dates YYYY-MM-DD joined by '|'", rec[col]) from None
+def _date_sets(path: Path, cells: pd.Series, col: str) -> list[frozenset]:
+    """Each cell's dates (joined by ``|``) as a frozenset, parsed by :func:`forecasts.tables.parse_times`."""
+    parts = cells.astype(str).str.split("|").explode().str.strip()
+    parts = parts[parts != ""]
+    days = parse_times(parts, str(path), f"column {col!r} (dates joined by '|')", dates=True,
+                       rows=parts.index.to_numpy() + 1).dt.date.to_numpy()
+    by_row = pd.Series(days, index=parts.index).groupby(level=0).agg(frozenset)
+    return [by_row.get(i, frozenset()) for i in range(len(cells))]
 
 
 def read_staff(path: str | Path, queues, shifts=()) -> pd.DataFrame:
@@ -73,7 +84,7 @@ def read_staff(path: str | Path, queues, shifts=()) -> pd.DataFrame:
         A missing column, an unknown queue in ``skills``, a bad value, or a duplicate agent.
     """
     path = Path(path)
-    raw = read_table(path, "staff")
+    raw = read_table(path, "staff", REQUIRED)
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)} (expected at least {', '.join(REQUIRED)})")
@@ -81,11 +92,14 @@ def read_staff(path: str | Path, queues, shifts=()) -> pd.DataFrame:
         if col not in raw.columns:
             raw[col] = str(default)
         raw[col] = raw[col].replace("", str(default)) if col not in BLANK_OK else raw[col]
+    raw = raw.reset_index(drop=True)
+    for col in DATE_COLUMNS:
+        raw[col] = _date_sets(path, raw[col], col)
     rows = [_parse_row(path, i + 1, rec, set(queues), shifts) for i, rec in enumerate(raw.to_dict("records"))]
     if not rows:
         raise InputError(f"{path}: no agents in the staff file")
     staff = pd.DataFrame(rows)
     dup = staff.index[staff["agent_id"].duplicated()].tolist()
     if dup:
-        raise InputError(f"{path}: row {dup[0] + 1}: duplicate agent_id {staff.at[dup[0], 'agent_id']!r}")
+        raise InputError(f"{path}: row {dup[0] + 1}: duplicate agent_id {staff.at[dup[0], 'agent_id']!r}; expected each agent once")
     return staff

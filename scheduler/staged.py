@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from scheduler import interrupt
 from scheduler.checker import cost_breakdown, coverage
 from scheduler.roster import (RosterModel, RosterResult, add_coverage, option_allowed, service_terms,
                               set_limits)
@@ -236,7 +237,7 @@ class AggregateModel:
         solver = cp_model.CpSolver()
         set_limits(solver, seconds, workers, seed)
         solver.parameters.relative_gap_limit = 1e-3
-        status = solver.solve(self.model)
+        status = interrupt.solve(solver, self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, None
         counts = {key: solver.value(v) for key, v in self.y.items()}
@@ -251,7 +252,7 @@ class AggregateModel:
         model.minimize(floor_steps(self.floor))
         solver = cp_model.CpSolver()
         set_limits(solver, seconds, workers, seed)
-        solver.solve(model)
+        interrupt.solve(solver, model)
         bound = solver.best_objective_bound
         return float(np.ceil(bound - 1e-6)) if np.isfinite(bound) else 0.0
 
@@ -310,7 +311,7 @@ def solve_part(full: RosterModel, part: list[int], targets: dict, worth, hint: d
     solver = cp_model.CpSolver()
     set_limits(solver, seconds, 1, seed)
     solver.parameters.relative_gap_limit = 1e-3  # near enough: the polish has the rest of the time
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if interrupt.solve(solver, model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, solver.deterministic_time
     return {(a, d): o for (a, d, o), v in x.items() if solver.value(v)}, solver.deterministic_time
 
@@ -379,6 +380,8 @@ class Disaggregation:
             part = short[i:i + CHUNK]
             part += mates[:CHUNK - len(part)]
             for attempt in range(6):  # a schedule exists for every agent (checked before): keep looking until found
+                if interrupt.requested():  # Ctrl-C: no roster to keep yet (``staged_solve`` raises)
+                    return
                 plan, _ = self._solve(k, part, MIN_PART_S * 4 * 2 ** attempt)
                 if plan is not None:
                     self._assign(k, part, plan)
@@ -397,7 +400,7 @@ class Disaggregation:
         for sweep in range(1 if len(members) <= CHUNK else 100):
             order = list(members) if sweep == 0 else [int(a) for a in rng.permutation(members)]
             for i in range(0, len(order), CHUNK):
-                if (spent if self.workers == 1 else time.perf_counter() - clock) >= budget:
+                if (spent if self.workers == 1 else time.perf_counter() - clock) >= budget or interrupt.requested():
                     return
                 plan, used = self._solve(k, order[i:i + CHUNK], per_part)
                 spent += used
@@ -433,14 +436,20 @@ class Clock:
 def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
     """Aggregate, disaggregate, complete, cover and polish; returns (RosterResult, aggregate bound)."""
     started, clock = time.perf_counter(), Clock(time_limit_s, workers)
+    interrupt.stage("aggregate")  # until the first roster, Ctrl-C ends the run (``scheduler.interrupt``)
     agg = AggregateModel(full)
     counts, agg_bound = agg.solve(clock.give(min(0.25 * time_limit_s, AGGREGATE_MAX_S)), workers, seed)
+    interrupt.check()
     if counts is None:  # no aggregate plan in time: the full model for what is left
         return full.solve(max(1.0, clock.left()), workers, seed, progress), None
+    interrupt.stage("first_roster")
     dis = Disaggregation(full, agg, counts, seed)
     dis.run(dis.place_short, workers)
+    interrupt.check()
     chosen, flows, first = _priced(full, dis, agg_bound, started)
+    interrupt.roster_found()  # from here Ctrl-C stops each stage and keeps the best roster so far
     _report(progress, started, first, full, chosen, flows)
+    interrupt.stage("sweeps")
     fewest = agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), workers, seed)
     sweeps_s = clock.give(min(IMPROVE_SHARE * time_limit_s, 0.6 * clock.left()) if workers > 1 else IMPROVE_SHARE * time_limit_s)
     dis.run(lambda k: dis.improve(k, sweeps_s), workers)
@@ -448,22 +457,30 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     if better[2].objective < first.objective:
         chosen, flows, first = better
         _report(progress, started, first, full, chosen, flows)
-    if clock.left() < 1.0:
-        return first, agg_bound
+    if clock.left() < 1.0 or interrupt.requested():
+        return dataclasses.replace(first, interrupted=interrupt.requested()), agg_bound
+    interrupt.stage("cover")
     hint_roster(full, chosen, flows, clock.give(min(clock.left() / 4, HINT_MAX_S)), seed)
-    covered = cover_floor(full, clock.give(min(0.35 * time_limit_s, clock.left() / 2)), workers, seed, fewest)
+    covered = cover_floor(full, clock.give(min(0.35 * time_limit_s, clock.left() / 2)), workers, seed, fewest) \
+        if not interrupt.requested() else None
     if covered is not None:
         chosen, flows, moved, floor = covered
-        if moved:
+        if moved and not interrupt.requested():
             hint_roster(full, chosen, flows, clock.give(min(max(0.5, clock.left() / 4), HINT_MAX_S)), seed)
             first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - started)
             _report(progress, started, first, full, chosen, flows)
+        elif moved:  # Ctrl-C: the covered roster, priced, without the polish's hint
+            first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - started)
         first = dataclasses.replace(first, floor=floor)
+    if interrupt.requested():
+        return dataclasses.replace(first, interrupted=True, wall_s=time.perf_counter() - started), agg_bound
+    interrupt.stage("polish")
     report = (lambda obj, bound, values: progress(time.perf_counter() - started, obj, bound, max(0.0, (obj - bound) / obj),
                                                   hours_under(full, *shifts_and_flows(full, values)))) \
         if progress is not None else None
     result = polish(full, first, agg_bound, clock.give(clock.left()), workers, seed, report)
-    return dataclasses.replace(result, wall_s=time.perf_counter() - started), agg_bound
+    return dataclasses.replace(result, wall_s=time.perf_counter() - started,
+                               interrupted=result.interrupted or interrupt.requested()), agg_bound
 
 
 def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, workers: int, seed: int, progress=None):
@@ -567,13 +584,13 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
         return None
     values = before
     lower = seconds >= COVER_MIN_S  # else too little time to lower it (L at a 30 s limit): the shortfall as it is
-    if lower and _shortfall(full, values) > fewest:
+    if lower and _shortfall(full, values) > fewest and not interrupt.requested():
         values = floor_crews(full, values, fewest, clock.give(0.4 * seconds), workers, seed)
-    if lower and _shortfall(full, values) > fewest:
+    if lower and _shortfall(full, values) > fewest and not interrupt.requested():
         values = _fewest_whole(full, values, fewest, clock, 0.25 * seconds, workers, seed)
     reached = _shortfall(full, values)
     full.model.add(floor_steps(full.floor) <= reached)
-    if values is not before:  # the solves above ignored the cost of the flows: the best for these shifts
+    if values is not before and not interrupt.requested():  # the solves above ignored the cost of the flows: the best for these shifts
         settled = WindowSearch(full, values, np.inf, workers, seed)
         settled.settle(clock.give(min(SETTLE_S, max(0.5, clock.left()))))
         values = settled.values
@@ -617,7 +634,7 @@ def _fewest_whole(full: RosterModel, values: list[int], fewest: float, clock: Cl
     model.add(below >= int(fewest))
     model.minimize(below)
     solver = _solve(model, clock.give(max(0.5, clock.left() - spare)), workers, seed)
-    if solver is None or solver.objective_value >= _shortfall(full, values):
+    if solver is None or solver.objective_value >= _shortfall(full, values) or interrupt.requested():
         return values
     fewer, xs = list(solver.response_proto.solution), _shift_vars(full)
     model = hinted(full.model.clone(), fewer)
@@ -635,7 +652,7 @@ def _solve(model: cp_model.CpModel, seconds: float, workers: int, seed: int) -> 
     """Solve ``model`` within ``seconds``; the solver if it found a solution, else None."""
     solver = cp_model.CpSolver()
     set_limits(solver, seconds, workers, seed)
-    return solver if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    return solver if interrupt.solve(solver, model) in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
 def hint_roster(full: RosterModel, chosen: dict, flows: dict, seconds: float, seed: int) -> None:
@@ -656,7 +673,7 @@ def hint_roster(full: RosterModel, chosen: dict, flows: dict, seconds: float, se
     solver = cp_model.CpSolver()
     set_limits(solver, seconds, 1, seed)
     solver.parameters.fix_variables_to_their_hinted_value = True
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if interrupt.solve(solver, model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return
     hinted(model, list(solver.response_proto.solution))
 

@@ -180,6 +180,8 @@ def test_random_edits_of_a_plan_never_give_a_traceback(tmp_path_factory, edits):
     folder = tmp_path_factory.mktemp("fuzz")
     lines = SMALL_TOML.splitlines()
     for kind, at, text in edits:
+        if not lines:
+            break
         i = at % len(lines)
         if kind == "delete":
             del lines[i]
@@ -199,3 +201,16 @@ def test_random_edits_of_a_plan_never_give_a_traceback(tmp_path_factory, edits):
         load_plan(path)
     except InputError as exc:
         assert "\n" not in str(exc)
+
+
+def test_a_phase_of_the_planned_event_outside_it_is_named(tmp_path):
+    config = write_small_plan(tmp_path / "p")
+    promotions = tmp_path / "p" / "promotions.csv"
+    text = promotions.read_text(encoding="utf-8-sig")
+    assert "d11,double11,aftersales,2026-11-12 00:00,2026-11-13 00:00" in text
+    promotions.write_text(text.replace("d11,double11,aftersales,2026-11-12 00:00,2026-11-13 00:00",
+                                       "d11,double11,aftersales,2026-11-12 00:00,2026-11-20 00:00"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["plan", str(config), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 1 and not (tmp_path / "run").exists(), result.output
+    line = result.output.strip().splitlines()[-1]
+    assert "promotions.csv" in line and "phase 'aftersales' of 'd11'" in line and "outside the event" in line, line
