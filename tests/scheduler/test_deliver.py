@@ -214,7 +214,7 @@ def test_summary_json_names_pay_late_chats_and_temps_per_day(run):
 
 def test_staff_saved_as_gbk_or_xlsx_plans_exactly_like_utf8(tmp_path):
     """The same staff list as UTF-8 CSV, as GBK CSV (Excel on Chinese Windows) and as .xlsx: the same roster."""
-    config = write_small_plan(tmp_path / "plan")
+    write_small_plan(tmp_path / "plan")
     staff = pd.read_csv(tmp_path / "plan" / "staff.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     variants = {"utf8": None, "gbk": "staff-gbk.csv", "xlsx": "staff.xlsx"}
     staff.to_csv(tmp_path / "plan" / "staff-gbk.csv", index=False, encoding="gbk")
