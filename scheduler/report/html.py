@@ -38,6 +38,9 @@ phrases({
     "html.sim_note": ("Each hour's share of simulated days (random arrivals, forecast error) that met the target; "
                       "the darkest red hours never did.",
                       "每小时在模拟（随机到达、预测误差）中达标的比例；颜色最深的小时从未达标。"),
+    "html.sim_skipped": ("Not simulated: the run was stopped with Ctrl-C before the simulation "
+                         "(peakplan simulate PLAN roster.xlsx runs it).",
+                         "未模拟：运行在模拟前被 Ctrl-C 中止（可运行 peakplan simulate 计划文件 roster.xlsx 补做）。"),
     "html.grid": ("The roster", "排班表"),
     "html.fairness": ("Fairness", "公平性"),
     "html.nights": ("Nights", "夜班"),

@@ -104,8 +104,10 @@ def test_ctrl_c_in_the_polish_writes_the_run_marked_interrupted(config, tmp_path
     assert took < END_WITHIN_S
     assert "Traceback" not in err
     assert "Interrupted (Ctrl-C) while polishing the roster: kept the best roster so far" in err
-    for name in ("roster.csv", "assignments.csv", "simulation.csv", "report.html", "roster.xlsx", "simulation.png"):
+    for name in ("roster.csv", "assignments.csv", "simulation.csv", "report.html", "roster.xlsx", "coverage.png"):
         assert (out / name).is_file(), name
+    assert not (out / "simulation.png").exists() and not (out / "calendars").exists()  # nothing simulated, nothing to publish
+    assert "peakplan simulate" in (out / "report.html").read_text(encoding="utf-8")
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert run["interrupted"] == summary["interrupted"] == {"stage": "polish", "simulation_skipped": True}
