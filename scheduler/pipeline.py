@@ -43,7 +43,7 @@ from scheduler.report.deliver import deliver
 from scheduler.report.html import report_html
 from scheduler.report.i18n import Words
 from scheduler.report.text import effect_lines, simulation_line
-from scheduler.summary import build_summary, simulation_summary
+from scheduler.summary import PAY_RULES, build_summary, late_totals, simulation_summary
 
 
 class RosterCheckError(RuntimeError):
@@ -352,9 +352,23 @@ def check_roster(plan, roster_path, assignments_path, say) -> tuple[list[str], b
         lines.append(words("check.broken", n=len(violations), path=roster_path))
     else:
         lines.append(words("check.ok", shifts=len(edited.roster), agents=edited.roster["agent_id"].nunique()))
+    lines += price_lines(plan, edited, violations, words)
     if edited.published is not None and edited.demand is not None:
         lines += effect_lines(edit_effect(edited.demand, edited.roster, edited.hourly, edited.published), plan, words)
     return lines, not violations
+
+
+def price_lines(plan, edited: Edited, violations: list, words) -> list[str]:
+    """The roster's cost from its frames alone (loss curves rebuilt from the requirements): what it pays, its
+    late chats, and the objective as ``run.json`` prices a roster. None for shifts the plan does not know."""
+    if any(v.rule in ("known_agent_and_shift", "inside_window") for v in violations):
+        return [words("check.no_price")]
+    demand = edited.demand or Demand(plan, edited.inputs.staff, edited.req, edited.flags)
+    cov = coverage(plan, edited.req, edited.hourly, edited.flags)
+    costs = cost_breakdown(plan, edited.inputs.staff, edited.roster, cov, demand.curves)
+    late = late_totals(plan, costs)
+    return [words("check.cost", pay=words.yuan(costs.loc[costs["rule"].isin(PAY_RULES), "cost"].sum()), chats=late["chats"],
+                  lost=words.yuan(late["lost_sales_yuan"]), total=float(costs["cost"].sum()))]
 
 
 def simulate_roster(plan, roster_path, assignments_path, replications, seed, mean_forecast: bool, out, force: bool,

@@ -70,6 +70,12 @@ phrases({
     "progress.under": ("  {t:6.1f} s  best roster so far: {n} queue-hours under target", "  {t:6.1f} 秒  目前最佳排班：{n} 个队列小时未达标"),
     "progress.better": ("  {t:6.1f} s  a better roster", "  {t:6.1f} 秒  找到更好的排班"),
     "progress.solver": ("   (objective {obj:,.0f}, bound {bound:,.0f}, gap {gap:.2%})", "  （目标值 {obj:,.0f}，下界 {bound:,.0f}，差距 {gap:.2%}）"),
+    "check.cost": ("Cost: pay {pay}; late first replies {chats:,} chats (estimated lost sales {lost}); "
+                   "objective {total:,.1f} (every term in violations.csv's units, as run.json prices a roster)",
+                   "成本：工资 {pay}；首次回复超时 {chats:,} 个会话（估计损失销售额 {lost}）；"
+                   "目标值 {total:,.1f}（与 run.json 对排班的计价相同）"),
+    "check.no_price": ("Cost: not priced (the roster names agents or shifts the plan does not know)",
+                       "成本：无法计价（排班中有计划不认识的客服或班次）"),
     "check.ok": ("OK: {shifts} shifts of {agents} agents keep every hard rule", "通过：{agents} 名客服的 {shifts} 个班次符合所有硬性规则"),
     "check.broken": ("{n} hard rule violation(s) in {path}", "{path} 中有 {n} 处违反硬性规则"),
 })

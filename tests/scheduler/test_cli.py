@@ -124,3 +124,15 @@ def test_contradictory_rules_name_the_rules(tmp_path):
     last = res.output.strip().splitlines()[-1]
     assert last.startswith("Error: ") and "admit no roster" in last and "A05" in last and "min_week_hours" in last
     assert not out.exists()
+
+
+def test_check_prices_the_solvers_roster_as_run_json_does(run):
+    """The cost from frames alone (loss curves rebuilt from the requirements) equals the solver's objective."""
+    config, out, _ = run
+    meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    for roster in ("roster.csv", "roster.xlsx"):
+        result = CliRunner().invoke(main, ["check", str(config), str(out / roster)])
+        assert result.exit_code == 0, result.output
+        line = next(line for line in result.output.splitlines() if line.startswith("Cost: "))
+        total = float(line.split("objective ")[1].split(" ")[0].replace(",", ""))
+        assert total == pytest.approx(meta["objective_terms"]["total"], abs=0.05), line
