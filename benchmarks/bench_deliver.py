@@ -19,17 +19,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_roster import instance_with_forecast  # noqa: E402
 
-from scheduler.checker import cost_breakdown, coverage  # noqa: E402
-from scheduler.config import load_plan  # noqa: E402
+from scheduler.check.checker import cost_breakdown, coverage  # noqa: E402
+from scheduler.plan.config import load_plan  # noqa: E402
 from scheduler.demo import DEMO_CONFIG  # noqa: E402
-from scheduler.export import figure_png  # noqa: E402
-from scheduler.gaps import gaps  # noqa: E402
+from scheduler.report.export import figure_png  # noqa: E402
+from scheduler.check.gaps import gaps  # noqa: E402
 from scheduler.pipeline import plan_flags, plan_forecast, read_inputs  # noqa: E402
 from scheduler.report import deliver as d  # noqa: E402
-from scheduler.roster import solve_roster  # noqa: E402
-from scheduler.simulate import Settings, simulate  # noqa: E402
-from scheduler.staffing import requirements  # noqa: E402
-from scheduler.summary import build_summary  # noqa: E402
+from scheduler.roster.solve import solve_roster  # noqa: E402
+from scheduler.simulate.simulation import Settings, simulate  # noqa: E402
+from scheduler.staffing.requirements import requirements  # noqa: E402
+from scheduler.report.summary import build_summary  # noqa: E402
 
 TARGETS = {"demo": 5.0, "L": 30.0}
 STAMP = dt.datetime(2026, 10, 20, tzinfo=dt.timezone.utc)

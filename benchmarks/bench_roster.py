@@ -19,11 +19,11 @@ import time
 import numpy as np
 import pandas as pd
 
-from scheduler.config import load_plan
+from scheduler.plan.config import load_plan
 from scheduler.demo import DEMO_CONFIG
-from scheduler.roster import RosterModel
-from scheduler.staffing import requirements
-from scheduler.staged import staged_solve
+from scheduler.roster.model import RosterModel
+from scheduler.staffing.requirements import requirements
+from scheduler.roster.search.staged import staged_solve
 
 SIZES = {"S": (60, 18), "M": (200, 21), "L": (1000, 21)}
 SKILLS = ["presale"] * 6 + ["aftersale"] * 4 + ["reminder"] + ["presale|aftersale"] * 3 + ["presale|reminder"] + ["presale|aftersale|reminder"]

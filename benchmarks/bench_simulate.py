@@ -24,12 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scheduler.checker import read_assignments  # noqa: E402
-from scheduler.config import load_plan  # noqa: E402
+from scheduler.check.checker import read_assignments  # noqa: E402
+from scheduler.plan.config import load_plan  # noqa: E402
 from scheduler.demo import DEMO_CONFIG  # noqa: E402
 from scheduler.pipeline import plan_flags, plan_forecast, read_inputs  # noqa: E402
-from scheduler.simulate import Settings, simulate  # noqa: E402
-from scheduler.staffing import requirements  # noqa: E402
+from scheduler.simulate.simulation import Settings, simulate  # noqa: E402
+from scheduler.staffing.requirements import requirements  # noqa: E402
 
 CHAT = ("presale", "aftersale")
 

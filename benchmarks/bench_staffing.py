@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from scheduler.chat import chat_metrics
-from scheduler.staffing import size_interval
+from scheduler.staffing.chat import chat_metrics
+from scheduler.staffing.requirements import size_interval
 
 HOURS = 14 * 24
 QUEUES = {  # name: (chats per hour at the daily peak, handle time table, answer within s)

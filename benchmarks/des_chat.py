@@ -1,4 +1,4 @@
-"""The analytic chat model (``scheduler.chat``) against the discrete-event simulation (``scheduler.des``).
+"""The analytic chat model (``scheduler.staffing.chat``) against the discrete-event simulation (``scheduler.simulate.des``).
 
 The simulation is the one ``peakplan simulate`` runs: agents with concurrency, load-dependent
 handle times, least-loaded routing, FCFS queue and exponential patience, tracking every agent's
@@ -22,7 +22,7 @@ import numpy as np
 from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scheduler.des import load_rates, simulate_hours  # noqa: E402
+from scheduler.simulate.des import load_rates, simulate_hours  # noqa: E402
 
 
 def simulate_chat(agents, volume_per_h, aht_by_load_s, patience_s, within_s,
@@ -169,7 +169,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--stress", action="store_true", help="add strongly concave handle-time cases")
     args = ap.parse_args(argv)
-    from scheduler.chat import chat_metrics
+    from scheduler.staffing.chat import chat_metrics
 
     cases = CASES + (STRESS if args.stress else [])
     t0 = time.perf_counter()

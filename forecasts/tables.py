@@ -4,7 +4,7 @@ or an XLSX workbook's first sheet. The kind is detected from the bytes, never gu
 the file's extension.
 
 A cell the tool itself wrote with a leading apostrophe to keep a spreadsheet from reading it as
-a formula (``'=1+1``; see ``scheduler.export``) reads back as the text it was (``=1+1``).
+a formula (``'=1+1``; see ``scheduler.report.export``) reads back as the text it was (``=1+1``).
 
 Every reader's bad input is one :class:`~forecasts.errors.InputError` line naming the file and
 the 1-based data row (the header not counted; blank rows skipped): an empty file, a header

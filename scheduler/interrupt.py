@@ -15,7 +15,7 @@ and the CP-SAT solves running, so that a run ends within seconds of a SIGINT at 
 The watcher learns of a SIGINT from the signal wake-up fd (Python writes the signal's number to it
 as the signal arrives, whatever the main thread is doing). Every solve goes through ``solve`` (the
 registry); solvers are stopped again every ``RESTOP_S`` while the flag is set, so a solve that was
-just starting is not missed. ``catch_sigint_signal`` is off on every solver (``scheduler.roster.set_limits``):
+just starting is not missed. ``catch_sigint_signal`` is off on every solver (``scheduler.roster.model.set_limits``):
 CP-SAT's own handler would take SIGINT from Python.
 
 ``installed()`` is the ``plan`` command's; ``keeping()`` alone (a library call, a test) installs the

@@ -25,25 +25,28 @@ from forecasts.errors import InputError
 from forecasts.history import read_history
 from forecasts.model import forecast
 from forecasts.promotions import read_promotions
-from scheduler.checker import check_rules, cost_breakdown, coverage, read_assignments
-from scheduler.edits import edit_effect, fits, read_roster_file, split_after_edit
-from scheduler.explain import explain
+from forecasts.tables import is_xlsx
+from scheduler.check.checker import PAY_RULES, check_rules, cost_breakdown, coverage, late_totals, read_assignments, read_roster
+from scheduler.roster.edits import edit_effect, fits, split_after_edit
+from scheduler.roster.explain import explain
 from scheduler import interrupt
-from scheduler.export import ensure_new_files, ensure_writable, figure_png, write_files, write_run
-from scheduler.gaps import gaps
-from scheduler.preflight import check_event, check_staff
-from scheduler.roster import Demand, solve_roster
-from scheduler.scenarios import apply_scenario, compare, scenario_lines
-from scheduler.simulate import SIMULATION_COLUMNS, Settings as SimSettings
-from scheduler.simulate import simulate, validate_assignments, validate_roster
-from scheduler.staff import read_staff
-from scheduler.staffing import phase_flags, requirements
+from scheduler.report.export import ensure_new_files, ensure_writable, figure_png, write_files, write_run
+from scheduler.check.gaps import gaps
+from scheduler.plan.preflight import check_event, check_staff
+from scheduler.roster.model import Demand
+from scheduler.roster.solve import solve_roster
+from scheduler.simulate.scenarios import apply_scenario, compare, scenario_lines
+from scheduler.simulate.simulation import SIMULATION_COLUMNS, Settings as SimSettings
+from scheduler.simulate.simulation import simulate, validate_assignments, validate_roster
+from scheduler.plan.staff import read_staff
+from scheduler.staffing.requirements import phase_flags, requirements
 from scheduler.report.charts import scenarios_figure, simulation_figure
 from scheduler.report.deliver import deliver
 from scheduler.report.html import report_html
 from scheduler.report.i18n import Words
 from scheduler.report.text import effect_lines, simulation_line
-from scheduler.summary import PAY_RULES, build_summary, late_totals, simulation_summary
+from scheduler.report.workbook import read_grid
+from scheduler.report.summary import build_summary, simulation_summary
 
 
 class RosterCheckError(RuntimeError):
@@ -162,7 +165,7 @@ class PlanRun:
 def run_plan(plan, opts: Options, scenarios: dict | None = None) -> dict:
     """Run every stage (and every what-if scenario) and write the run folder; returns the summary.
 
-    ``scenarios`` maps a name to its overrides (``scheduler.scenarios``); with none given, the
+    ``scenarios`` maps a name to its overrides (``scheduler.simulate.scenarios``); with none given, the
     plan's own ``[scenarios]`` run. Each scenario's files go in a sub-folder of its name, with
     ``scenarios.csv`` and ``scenarios.png`` comparing them beside the base plan's files.
     """
@@ -297,6 +300,13 @@ def read_forecast(path: Path) -> pd.DataFrame:
     if bad.any():
         raise InputError(f"{path}: row {int(bad.to_numpy().argmax()) + 2}: expected a timestamp and four numbers")
     return frame
+
+
+def read_roster_file(path: str | Path, plan, staff: pd.DataFrame) -> pd.DataFrame:
+    """A roster from ``roster.csv`` or from the grid of ``roster.xlsx`` (told apart by content)."""
+    if is_xlsx(path):
+        return read_grid(Path(path), plan, staff)
+    return read_roster(path)
 
 
 @dataclass

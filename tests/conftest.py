@@ -18,10 +18,10 @@ def small_plan_path(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def solved_small(tmp_path_factory):
     """The small plan solved once (one worker, fixed seed): (plan, staff, requirements, flags, result)."""
-    from scheduler.config import load_plan
-    from scheduler.roster import solve_roster
-    from scheduler.staff import read_staff
-    from scheduler.staffing import phase_flags, requirements
+    from scheduler.plan.config import load_plan
+    from scheduler.roster.solve import solve_roster
+    from scheduler.plan.staff import read_staff
+    from scheduler.staffing.requirements import phase_flags, requirements
 
     plan = load_plan(write_small_plan(tmp_path_factory.mktemp("solved") / "plan"))
     staff = read_staff(plan.staff, plan.queues, plan.shifts)

@@ -13,7 +13,7 @@ import datetime as dt
 
 import pandas as pd
 
-from scheduler.export import figure_png
+from scheduler.report.export import figure_png
 from scheduler.report.calendars import calendar_files
 from scheduler.report.charts import coverage_figure, forecast_figure, peak_figure, simulation_figure
 from scheduler.report.html import report_html

@@ -17,7 +17,7 @@ import base64
 import jinja2
 import pandas as pd
 
-from scheduler.checker import fairness_spreads, fairness_tally
+from scheduler.check.checker import fairness_spreads, fairness_tally
 from scheduler.report.i18n import Words, phrases
 from scheduler.report.text import headline, solver_line
 

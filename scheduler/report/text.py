@@ -5,7 +5,7 @@ The plan's cost is what it pays (wages and rest-day premiums, in yuan); late cha
 what they are, with the sales they are estimated to lose; temps are people per day and shift.
 The solver's objective, bound and gap come last, for the analyst.
 
-Takes: the ``summary.json`` document (``scheduler.summary``), the plan, and ``edits.Effect``.
+Takes: the ``summary.json`` document (``scheduler.report.summary``), the plan, and ``edits.Effect``.
 Returns: lines of text.
 """
 

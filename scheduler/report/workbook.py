@@ -35,7 +35,7 @@ from xlsxwriter.utility import xl_range
 
 from forecasts.errors import InputError
 from scheduler.report.i18n import PHRASES, Words, phrases
-from scheduler.shifts import shift_end, shift_start
+from scheduler.plan.shifts import shift_end, shift_start
 
 phrases({
     "xlsx.sheet.grid": ("Roster", "排班表"),

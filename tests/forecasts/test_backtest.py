@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from forecasts.backtest import backtest_events, run_backtest, summarise, summary_dict
 from forecasts.errors import InputError
 from forecasts.model import PromoForecaster
-from scheduler.backtest_cmd import backtest
+from scheduler.cli.backtest import backtest
 
 USBANK = Path(__file__).resolve().parents[3] / "shared" / "data" / "usbank2003_hourly_calls.csv"
 

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from forecasts.errors import InputError, InputWarning, show_warning
 from forecasts.history import read_history
 from forecasts.promotions import Promotions, read_promotions
-from scheduler.checker import read_assignments, read_roster
+from scheduler.check.checker import read_assignments, read_roster
 from scheduler.cli import main
-from scheduler.config import load_plan
-from scheduler.staff import read_staff
+from scheduler.plan.config import load_plan
+from scheduler.plan.staff import read_staff
 from smallplan import PROMOTIONS, STAFF, STAFF_COLUMNS, small_history, write_small_plan
 
 HISTORY = "queue,ds,y\npresale,2026-11-01 00:00,3\npresale,2026-11-01 01:00,4\naftersale,2026-11-01 00:00,1\n"

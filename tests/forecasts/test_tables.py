@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from forecasts.errors import InputError
 from forecasts.tables import guard, is_xlsx, read_table, unguard
-from scheduler.config import load_plan
-from scheduler.staff import read_staff
+from scheduler.plan.config import load_plan
+from scheduler.plan.staff import read_staff
 from smallplan import STAFF, STAFF_COLUMNS, write_small_plan
 
 HOSTILE = ["<script>alert(1)</script>", "=1+1", "@SUM(A1)", '=HYPERLINK("http://x","a")', "+86 138", "-x", "'=quoted"]
@@ -62,7 +62,7 @@ def test_binary_garbage_is_one_clear_error(tmp_path):
 
 def test_what_the_tool_writes_reads_back_as_the_same_text(tmp_path):
     """CSV cells a spreadsheet would take for formulas are written behind an apostrophe and read back exactly."""
-    from scheduler.export import write_csv
+    from scheduler.report.export import write_csv
 
     path = tmp_path / "names.csv"
     write_csv(pd.DataFrame({"name": HOSTILE, "n": range(len(HOSTILE))}), path)

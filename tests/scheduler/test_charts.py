@@ -16,10 +16,10 @@ from matplotlib.colors import to_rgba
 
 from smallplan import small_forecast
 
-from scheduler.checker import coverage
+from scheduler.check.checker import coverage
 from scheduler.report import charts
 from scheduler.report.i18n import Words
-from scheduler.simulate import Settings, simulate
+from scheduler.simulate.simulation import Settings, simulate
 
 LABELS = {"presale": "售前", "aftersale": "售后", "reminder": "催付"}
 

@@ -1,4 +1,4 @@
-"""The analytic chat model (``scheduler.chat``) against the discrete-event simulation (``scheduler.des``, run steady-state by ``benchmarks/des_chat.py``).
+"""The analytic chat model (``scheduler.staffing.chat``) against the discrete-event simulation (``scheduler.simulate.des``, run steady-state by ``benchmarks/des_chat.py``).
 
 Small, seeded runs: the whole file takes a few seconds.
 """
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.chat import chat_metrics
+from scheduler.staffing.chat import chat_metrics
 
 _DES = Path(__file__).resolve().parents[2] / "benchmarks" / "des_chat.py"
 _spec = importlib.util.spec_from_file_location("des_chat", _DES)

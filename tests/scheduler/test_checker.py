@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from scheduler.checker import RULES, VIOLATION_COLUMNS, check_rules, cost_breakdown, coverage
+from scheduler.check.checker import RULES, VIOLATION_COLUMNS, check_rules, cost_breakdown, coverage
 
 
 def rules_broken(plan, staff, roster, assignments=None):
@@ -34,7 +34,7 @@ def assert_priced(checker_total: float, result):
 def test_every_rule_is_registered_once():
     names = [r.__name__ for r in RULES]
     assert len(names) == len(set(names)) >= 19
-    from scheduler.rules import MODEL_RULES, OPTION_RULES
+    from scheduler.rules.labour import MODEL_RULES, OPTION_RULES
     assert {r.__name__ for r in MODEL_RULES + OPTION_RULES} <= set(names)  # every model rule has a checker twin
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from scheduler.checker import read_roster
+from scheduler.check.checker import read_roster
 from scheduler.cli import main
 from smallplan import SMALL_TOML, STAFF, write_small_plan
 

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from scheduler.checker import check_rules, cost_breakdown, coverage
-from scheduler.edits import edit_effect, fits, recompute_split, split_after_edit
-from scheduler.roster import Demand
+from scheduler.check.checker import check_rules, cost_breakdown, coverage
+from scheduler.roster.edits import edit_effect, fits, recompute_split, split_after_edit
+from scheduler.roster.model import Demand
 from scheduler.report.i18n import Words
 from scheduler.report.text import effect_lines
 

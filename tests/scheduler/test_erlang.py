@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.chat import chat_metrics
-from scheduler.erlang import erlang_c_metrics
-from scheduler.staffing import size_interval
+from scheduler.staffing.chat import chat_metrics
+from scheduler.staffing.erlang import erlang_c_metrics
+from scheduler.staffing.requirements import size_interval
 
 
 def test_known_answer_100_contacts_in_30_min():

@@ -10,11 +10,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.checker import check_rules
-from scheduler.greedy import AgentPlan, RuleTables, greedy_flows, hand_out
-from scheduler.roster import RosterModel
-from scheduler.slcurve import LossCurve, units
-from scheduler.staged import AggregateModel, Disaggregation, first_roster
+from scheduler.check.checker import check_rules
+from scheduler.roster.search.greedy import AgentPlan, RuleTables, greedy_flows, hand_out
+from scheduler.roster.model import RosterModel
+from scheduler.plan.money import units
+from scheduler.staffing.curves import LossCurve
+from scheduler.roster.search.staged import AggregateModel, Disaggregation, first_roster
 
 people = st.lists(st.tuples(st.sampled_from(["full_time", "part_time"]), st.booleans(),
                             st.sets(st.sampled_from([dt.date(2026, 11, 9) + dt.timedelta(days=k) for k in range(4)]), max_size=2),

@@ -1,12 +1,12 @@
-"""CP-SAT's LP bound on one core beside the polish (scheduler.lpbound) and when the staged solve runs it."""
+"""CP-SAT's LP bound on one core beside the polish (scheduler.roster.search.lpbound) and when the staged solve runs it."""
 import dataclasses
 
 import pytest
 from ortools.sat.python import cp_model
 
-from scheduler.lpbound import GIVE_UP, LpBound
-from scheduler.roster import RosterModel, set_limits
-from scheduler.staged import _lp_bound
+from scheduler.roster.search.lpbound import GIVE_UP, LpBound
+from scheduler.roster.model import RosterModel, set_limits
+from scheduler.roster.search.staged import _lp_bound
 
 
 def _full(solved_small) -> RosterModel:

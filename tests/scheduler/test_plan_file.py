@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from forecasts.errors import InputError
 from scheduler.cli import main
-from scheduler.config import load_plan, plan_schema
+from scheduler.plan.config import load_plan, plan_schema
 from scheduler.demo import DEMO_CONFIG
 from smallplan import SMALL_TOML, STAFF, write_small_plan
 
@@ -160,7 +160,7 @@ def test_out_under_a_file_or_read_only_fails_before_work(tmp_path, monkeypatch):
     (tmp_path / "afile").write_text("x")
     line = _run_error(tmp_path, extra=["--out", str(tmp_path / "afile" / "run")])
     assert "cannot make a folder here" in line and "is a file" in line
-    monkeypatch.setattr("scheduler.export.writable", lambda folder: False)
+    monkeypatch.setattr("scheduler.report.export.writable", lambda folder: False)
     assert "is read-only" in _run_error(tmp_path, extra=["--out", str(tmp_path / "ro" / "run")])
 
 

@@ -6,10 +6,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.checker import check_rules, cost_breakdown, coverage
-from scheduler.explain import explain
-from scheduler.roster import solve_roster
-from scheduler.staffing import requirements
+from scheduler.check.checker import check_rules, cost_breakdown, coverage
+from scheduler.roster.explain import explain
+from scheduler.roster.solve import solve_roster
+from scheduler.staffing.requirements import requirements
 from smallplan import small_forecast
 from test_checker import assert_priced
 

@@ -1,4 +1,4 @@
-"""The roster simulation (``scheduler.simulate``, ``scheduler.des``): agreement with the analytic
+"""The roster simulation (``scheduler.simulate.simulation``, ``scheduler.simulate.des``): agreement with the analytic
 model when the forecast is fixed to its mean, forecast draws, the reminder replay, determinism."""
 
 from pathlib import Path
@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scheduler.chat import chat_metrics
-from scheduler.checker import coverage, read_assignments
-from scheduler.des import load_rates, simulate_hours
-from scheduler.simulate import Settings, draw_volumes, simulate
+from scheduler.staffing.chat import chat_metrics
+from scheduler.check.checker import coverage, read_assignments
+from scheduler.simulate.des import load_rates, simulate_hours
+from scheduler.simulate.simulation import Settings, draw_volumes, simulate
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -60,10 +60,10 @@ def test_small_roster_mean_forecast_agrees_with_coverage(solved_small):
 
 def test_demo_roster_mean_forecast_agrees_with_coverage():
     """The truth check on the demo's own roster (assignments of a `peakplan plan` run), every open chat hour."""
-    from scheduler.config import load_plan
+    from scheduler.plan.config import load_plan
     from scheduler.demo import DEMO_CONFIG
     from scheduler.pipeline import plan_flags, plan_forecast, read_inputs
-    from scheduler.staffing import requirements
+    from scheduler.staffing.requirements import requirements
 
     plan = load_plan(DEMO_CONFIG)
     inputs = read_inputs(plan)

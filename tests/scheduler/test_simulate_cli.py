@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from smallplan import write_small_plan
 from scheduler.cli import main
-from scheduler.simulate import SIMULATION_COLUMNS
+from scheduler.simulate.simulation import SIMULATION_COLUMNS
 
 
 @pytest.fixture(scope="module")

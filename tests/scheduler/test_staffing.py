@@ -5,8 +5,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.config import BacklogQueue
-from scheduler.staffing import (REQUIREMENT_COLUMNS, backlog_jobs, desk_from_scheduled, edf_schedule,
+from scheduler.plan.config import BacklogQueue
+from scheduler.staffing.requirements import (REQUIREMENT_COLUMNS, backlog_jobs, desk_from_scheduled, edf_schedule,
                                 is_open, min_peak_backlog, scheduled_from_desk)
 
 

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from scheduler.checker import check_rules, coverage
-from scheduler.roster import RosterModel, set_limits
-from scheduler.staffing import requirements
-from scheduler.staged import AggregateModel, Clock, cover_floor, floor_steps, hint_roster
+from scheduler.check.checker import check_rules, coverage
+from scheduler.roster.model import RosterModel, set_limits
+from scheduler.staffing.requirements import requirements
+from scheduler.roster.search.staged import AggregateModel, Clock, cover_floor, floor_steps, hint_roster
 from smallplan import small_forecast
 
 

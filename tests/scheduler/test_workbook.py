@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from forecasts.errors import InputError
-from scheduler.checker import coverage
-from scheduler.gaps import gaps
+from scheduler.check.checker import coverage
+from scheduler.check.gaps import gaps
 from scheduler.report.calendars import calendar_files
 from scheduler.report.i18n import Words
 from forecasts.tables import is_xlsx

@@ -15,8 +15,8 @@ from __future__ import annotations
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from scheduler.rules import OPTION_RULES
-from scheduler.shifts import options, shift_end, shift_start
+from scheduler.rules.labour import OPTION_RULES
+from scheduler.plan.shifts import options, shift_end, shift_start
 
 GAP_COLUMNS = ["queue", "date", "shift", "start", "end", "extra_agents", "short_hours", "agent_hours_short"]
 

@@ -14,7 +14,7 @@ aggregate's disaggregation (one agent class at a time) cannot. On the S benchmar
 On a small roster a short solve of the whole model comes first: it often proves the optimum,
 and then no window is needed; its bound is kept.
 
-The cover stage (``scheduler.staged.cover_floor``) uses the other neighbourhood, ``crew``: every
+The cover stage (``scheduler.roster.search.staged.cover_floor``) uses the other neighbourhood, ``crew``: every
 day of a few random agents, for the floor shortfall (then the fewest shifts moved). A shortfall
 often needs a few agents' whole sequences changed (nights, rest days), which no window of days
 reaches: on the demo, windows of 7 days stopped one agent-hour above the proven fewest in 3 of 5
@@ -35,8 +35,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler import interrupt
-from scheduler.roster import RosterModel, set_limits
-from scheduler.slcurve import COST_SCALE
+from scheduler.roster.model import RosterModel, set_limits
+from scheduler.plan.money import COST_SCALE
 
 WINDOW_DAYS = 2  # M, from one start, 30 s, no presolve: 3 days 606.7-607.3k, 2 days 605.9-606.0k
 FREE_AGENTS = 60  # M, from one start, 30 s: 120 agents 611.6-612.0k, 60: 609.0-610.2k; L 90 s: 0.97% vs 0.65%

@@ -1,6 +1,6 @@
 """Discrete-event simulation of one chat queue, hour by hour, compiled with numba.
 
-The system is the staffing model's (``scheduler.chat``), simulated rather than solved: ``c``
+The system is the staffing model's (``scheduler.staffing.chat``), simulated rather than solved: ``c``
 agents each hold up to ``K = len(aht_by_load_s)`` chats; while an agent holds ``i`` chats each of
 them ends at rate ``1 / S_i``, so the agent finishes chats at ``R(i) = i / S_i``. Arrivals are
 Poisson; a new chat goes to a least-loaded agent; when every slot is busy it waits first come,

@@ -2,7 +2,7 @@
 
 Per live queue (chat), the agents at the desk each hour are those ``assignments.csv`` puts on the
 queue (breaks are off the desk), less shrinkage as the staffing model has it; the hours are then
-simulated by ``scheduler.des`` with the queue's concurrency, handle times, patience and bot
+simulated by ``scheduler.simulate.des`` with the queue's concurrency, handle times, patience and bot
 deflection. Per replication each day's volume is drawn from the forecast's band: one normal
 score ``z`` per queue and day (a busy day is busy all day), mapped through the hour's
 P10/P50/P90 as a two-piece log-normal, so every hour keeps its band and the draws cover both
@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from forecasts.errors import InputError
-from scheduler.checker import coverage
-from scheduler.des import load_rates, simulate_hours
-from scheduler.staffing import backlog_jobs, desk_from_scheduled, edf_schedule, shrinkage_by_hour
+from scheduler.check.checker import coverage
+from scheduler.simulate.des import load_rates, simulate_hours
+from scheduler.staffing.requirements import backlog_jobs, desk_from_scheduled, edf_schedule, shrinkage_by_hour
 
 SIMULATION_COLUMNS = ["queue", "ds", "service_level_plan", "service_level_sim", "p_meet_target", "asa_s",
                       "abandon_rate", "late_touches"]

@@ -2,11 +2,11 @@
 
 Each rule takes the model, one agent's shift variables (``AgentShifts``), the plan and an
 optional enforcement literal: without it the rule is simply imposed; with it the rule holds
-only when the literal is true, which is how ``scheduler.explain`` finds the rules in conflict.
+only when the literal is true, which is how ``scheduler.roster.explain`` finds the rules in conflict.
 Rules that forbid an option outright (availability, nights, employment, template dates, daily
 overtime) are in ``OPTION_RULES``: a normal build never creates those variables.
 
-The solver-free twins of these rules, with the same names, are in ``scheduler.checker``.
+The solver-free twins of these rules, with the same names, are in ``scheduler.check.checker``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from scheduler.shifts import rest_conflicts
+from scheduler.plan.shifts import rest_conflicts
 
 
 @dataclass

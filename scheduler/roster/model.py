@@ -4,10 +4,10 @@ Decision ``x[a, d, o]``: agent ``a`` works shift option ``o`` (a template with i
 starting on day ``d`` (day 0 is the eve of the plan, for a night shift reaching into it).
 Agents with the same skill set form a group; each hour the group's agents at the desk are split
 over their queues by integer flows (every agent at the desk serves exactly one queue), so the
-coverage ``c[q, t]`` is a sum of flows. The hard rules are those of ``scheduler.rules``.
+coverage ``c[q, t]`` is a sum of flows. The hard rules are those of ``scheduler.rules.labour``.
 
 The objective, in objective units (``COST_SCALE`` a yuan), is the sum of
-- service level lost: the convex loss curve of ``scheduler.slcurve`` per queue-hour (tiers),
+- service level lost: the convex loss curve of ``scheduler.staffing.curves`` per queue-hour (tiers),
 - over-staffing: agents above the requirement, per agent-hour,
 - below target: agents under the requirement, per agent-hour, for queues with a ``floor_cost``
   (the CS lead's way to make a target binding wherever the staff can meet it),
@@ -26,7 +26,6 @@ objective, bound and gap.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -35,10 +34,11 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from scheduler import interrupt
-from scheduler.pay import preference_broken, rest_day_premium, shift_pay
-from scheduler.rules import MODEL_RULES, OPTION_RULES, AgentShifts, comparable_groups, overtime_month, rest_day_vars
-from scheduler.shifts import options, plan_hour, reaches_plan, shift_end, shift_start
-from scheduler.slcurve import COST_SCALE, loss_curves, units
+from scheduler.rules.pay import preference_broken, rest_day_premium, shift_pay
+from scheduler.rules.labour import MODEL_RULES, OPTION_RULES, AgentShifts, comparable_groups, overtime_month, rest_day_vars
+from scheduler.plan.shifts import options, plan_hour, reaches_plan, shift_end, shift_start
+from scheduler.plan.money import COST_SCALE, units
+from scheduler.staffing.curves import loss_curves
 
 ROSTER_COLUMNS = ["agent_id", "name", "date", "shift", "start", "end", "paid_hours", "break_start"]
 ASSIGNMENT_COLUMNS = ["agent_id", "ds", "queue"]
@@ -341,26 +341,3 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         obj, bound = self.objective_value / COST_SCALE, self.best_objective_bound / COST_SCALE
         gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
         self.report(self.wall_time, obj, bound, gap)
-
-
-def solve_roster(plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, time_limit_s=None, workers=None,
-                 seed=None, progress=None) -> RosterResult:
-    """Build and solve the roster model with the plan's solver settings (overridable).
-
-    With ``[solver] staged = true`` (the default) the staged solve of ``scheduler.staged`` runs and
-    the bound is the better of the aggregate's and the full model's.
-    """
-    from scheduler.staged import staged_solve
-
-    s = plan.solver
-    limit, workers, seed = (s.time_limit_s if time_limit_s is None else time_limit_s,
-                            s.workers if workers is None else workers, s.seed if seed is None else seed)
-    interrupt.stage("model")
-    model = RosterModel(plan, staff, req, flags, symmetry=not s.staged)
-    if not s.staged:
-        return model.solve(limit, workers, seed, progress)
-    result, agg_bound = staged_solve(model, limit, workers, seed, progress)
-    bound = max(result.bound, agg_bound if agg_bound is not None else result.bound)
-    gap = 0.0 if result.objective == 0 else max(0.0, (result.objective - bound) / abs(result.objective))
-    status = "OPTIMAL" if gap < 1e-9 else result.status
-    return dataclasses.replace(result, bound=bound, gap=gap, status=status)

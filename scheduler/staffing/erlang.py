@@ -2,7 +2,7 @@
 
 Erlang B is ``PoisPMF(n; a) / PoisCDF(n; a)`` computed as a difference of logs, exact for any
 number of servers (tested from 1 to 20,000) with no overflow; Erlang C follows from B. This is
-the phone-queue reference; staffing uses ``scheduler.chat``, which reduces to it exactly with
+the phone-queue reference; staffing uses ``scheduler.staffing.chat``, which reduces to it exactly with
 one chat at a time and no abandonment.
 
 Takes and returns numpy arrays; no frames.

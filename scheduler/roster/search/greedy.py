@@ -6,7 +6,7 @@ allow (``AgentPlan.fits``, every hard rule tested incrementally), those whose co
 is most at risk first, then the cheapest (pay, rest-day premium, preferences), then those with
 the fewest hours. A second pass tops up agents still below their weekly minimum, preferring
 counts left unfilled, then the shifts worth most. Agents it cannot bring to their minimum are
-returned for the CP-SAT disaggregation to place (``scheduler.staged``); the checker stays the
+returned for the CP-SAT disaggregation to place (``scheduler.roster.search.staged``); the checker stays the
 judge of every roster written.
 
 ``greedy_flows`` splits each hour's multi-skilled agents over their queues at the least cost
@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from scheduler.pay import preference_broken, rest_day_premium, shift_pay
-from scheduler.rules import contract_days, min_hours_due, overtime_eligible, week_blocks
-from scheduler.shifts import rest_conflicts
-from scheduler.slcurve import units
+from scheduler.rules.pay import preference_broken, rest_day_premium, shift_pay
+from scheduler.rules.labour import contract_days, min_hours_due, overtime_eligible, week_blocks
+from scheduler.plan.shifts import rest_conflicts
+from scheduler.plan.money import units
 
 
 class RuleTables:

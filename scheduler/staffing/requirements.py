@@ -1,7 +1,7 @@
 """Staffing: from forecast volume to agents needed per queue and hour.
 
 Chat queues: bot deflection removes a share of chats; the rest meet the exact chat model of
-``scheduler.chat`` (concurrency with load-dependent handle time, impatient buyers; Erlang A or
+``scheduler.staffing.chat`` (concurrency with load-dependent handle time, impatient buyers; Erlang A or
 C when one chat at a time). The fewest whole agents at the desk meeting the hour's target
 (the answer time may differ by promotion phase) and the occupancy cap are found by a
 vectorised bisection; shrinkage (by phase too) turns them into agents scheduled.
@@ -25,7 +25,7 @@ import heapq
 import numpy as np
 import pandas as pd
 
-from scheduler.chat import chat_metrics
+from scheduler.staffing.chat import chat_metrics
 
 REQUIREMENT_COLUMNS = ["queue", "ds", "volume", "agents", "scheduled", "service_level", "asa_s",
                        "abandon_rate", "occupancy", "open", "within_s", "target_sl"]

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from forecasts.errors import InputError
-from scheduler.simulate import riskiest
+from scheduler.simulate.simulation import riskiest
 
 KEYS = ("peak_multiplier", "agents", "quantile", "shrinkage")
 NAME = re.compile(r"^[A-Za-z0-9_.-]+$")

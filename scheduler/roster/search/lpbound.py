@@ -1,6 +1,6 @@
 """A lower bound from CP-SAT's LP-based search on the full model, on one core beside the polish.
 
-The aggregate's bound (``scheduler.staged.AggregateModel``) pools the agents of a class, so it
+The aggregate's bound (``scheduler.roster.search.staged.AggregateModel``) pools the agents of a class, so it
 prices coverage that the class counts reach and no set of individual shift sequences does. One
 CP-SAT worker with ``linearization_level = 2`` (every constraint in the LP relaxation, with cuts)
 proves much more on a small roster. On the S benchmark (60 agents × 18 days): 222.6k after 10 s
@@ -22,7 +22,7 @@ import threading
 from ortools.sat.python import cp_model
 
 from scheduler import interrupt
-from scheduler.slcurve import COST_SCALE
+from scheduler.plan.money import COST_SCALE
 
 GIVE_UP = 0.05
 MAX_AGENT_DAYS = 1500  # S and the demo (1,080); M (4,200): 483k after 45 s against the aggregate's 602.6k

@@ -21,11 +21,11 @@ import pandas as pd
 
 from forecasts.errors import InputError
 from forecasts.tables import parse_times, read_table
-from scheduler.pay import preference_broken, rest_day_premium, shift_pay
-from scheduler.rules import OPTION_RULES, comparable_groups, contract_days, min_hours_due, overtime_eligible, week_blocks
-from scheduler.slcurve import COST_SCALE, units
-from scheduler.shifts import shift_end, shift_start
-from scheduler.staffing import desk_from_scheduled, queue_metrics, shrinkage_by_hour
+from scheduler.rules.pay import preference_broken, rest_day_premium, shift_pay
+from scheduler.rules.labour import OPTION_RULES, comparable_groups, contract_days, min_hours_due, overtime_eligible, week_blocks
+from scheduler.plan.money import COST_SCALE, units
+from scheduler.plan.shifts import shift_end, shift_start
+from scheduler.staffing.requirements import desk_from_scheduled, queue_metrics, shrinkage_by_hour
 
 ROSTER_REQUIRED = ("agent_id", "date", "shift", "start", "end")
 COVERAGE_COLUMNS = ["queue", "ds", "required", "scheduled", "shortfall", "service_level"]
@@ -89,7 +89,7 @@ def one_shift_per_day(ctx: Context):
 
 
 def _option_rule(rule):
-    """A checker rule from a predicate of ``scheduler.rules.OPTION_RULES`` (same name, same test)."""
+    """A checker rule from a predicate of ``scheduler.rules.labour.OPTION_RULES`` (same name, same test)."""
     def check(ctx: Context):
         for row in ctx.shifts_known().itertuples():
             agent, template = ctx.staff.loc[row.agent_id], ctx.template(row.shift)
@@ -379,6 +379,21 @@ def _cost_frame(rows: list[tuple]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
     frame["cost"] = frame["cost"] / COST_SCALE
     return frame
+
+
+PAY_RULES = ("wages", "rest_day_work")  # what the plan pays its agents; the other terms are planning weights
+
+
+def late_totals(plan, costs: pd.DataFrame) -> dict:
+    """Late chats and late touches over the plan, and what the late chats cost in lost sales (``late_cost``)."""
+    service = costs[costs["rule"] == "service_level"]
+    queue = service["key"].str.split(" ").str[0]
+    chat = queue.map(lambda q: plan.queues[q].kind == "chat")
+    return {"chats": int(round(service.loc[chat, "amount"].sum())),
+            "touches": int(round(service.loc[~chat, "amount"].sum())),
+            "lost_sales_yuan": round(float(service.loc[chat, "cost"].sum()), 1),
+            "late_touches_yuan": round(float(service.loc[~chat, "cost"].sum()), 1)}
+
 
 
 # -- reading a roster file -------------------------------------------------------------------

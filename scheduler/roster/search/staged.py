@@ -7,7 +7,7 @@
    given to its cheapest members first, each member's least payable hours at its own rate) and
    drops fairness and preferences (all >= 0), so its bound is a valid lower bound of the full
    problem. Its LP is nearly integral, so it solves fast.
-2. **Disaggregate.** ``scheduler.greedy.hand_out`` gives each class's counts to named agents
+2. **Disaggregate.** ``scheduler.roster.search.greedy.hand_out`` gives each class's counts to named agents
    with no solver, every hard rule tested as it goes (a first roster in seconds at 1,000 agents);
    the agents it leaves below a weekly minimum are placed by small CP-SAT parts. Then sweeps of
    CP-SAT parts (``CHUNK`` agents of one class against the rest of it) re-solve the hand-out at
@@ -25,12 +25,12 @@
    that shortfall then binds the polish (MODEL_NOTES 3.7's recipe, made lexicographic: on the
    demo the disaggregation left 45-77 agent-hours where 44 is the proven fewest, and the polish
    alone did not recover them).
-5. **Polish** (``scheduler.polish``): windows of days re-solved by CP-SAT on the full model, with
+5. **Polish** (``scheduler.roster.search.polish``): windows of days re-solved by CP-SAT on the full model, with
    fairness and preferences, every other day fixed to the incumbent, for the time left.
 
 The reported bound is the aggregate's, or CP-SAT's on the full model when that is better: its LP
 search runs on one worker beside the polish on a roster of up to 1,500 agent-days
-(``scheduler.lpbound``), and a whole-model solve on a tiny one.
+(``scheduler.roster.search.lpbound``), and a whole-model solve on a tiny one.
 
 Takes: the plan, staff, requirements, flags. Returns: ``RosterResult``.
 """
@@ -48,17 +48,17 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from scheduler import interrupt
-from scheduler.checker import cost_breakdown, coverage
-from scheduler.roster import (RosterModel, RosterResult, add_coverage, option_allowed, service_terms,
+from scheduler.check.checker import cost_breakdown, coverage
+from scheduler.roster.model import (RosterModel, RosterResult, add_coverage, option_allowed, service_terms,
                               set_limits)
-from scheduler.greedy import RuleTables, greedy_flows, hand_out, marginal
-from scheduler.lpbound import MAX_AGENT_DAYS as LP_MAX_AGENT_DAYS, LpBound
-from scheduler.pay import rest_day_premium, shift_pay
-from scheduler.polish import WHOLE_MAX_S, WHOLE_SHARE, WindowSearch, complete_hint, hinted
-from scheduler.rules import (MODEL_RULES, AgentShifts, contract_days, min_hours_due, overtime_eligible, overtime_month,
+from scheduler.roster.search.greedy import RuleTables, greedy_flows, hand_out, marginal
+from scheduler.roster.search.lpbound import MAX_AGENT_DAYS as LP_MAX_AGENT_DAYS, LpBound
+from scheduler.rules.pay import rest_day_premium, shift_pay
+from scheduler.roster.search.polish import WHOLE_MAX_S, WHOLE_SHARE, WindowSearch, complete_hint, hinted
+from scheduler.rules.labour import (MODEL_RULES, AgentShifts, contract_days, min_hours_due, overtime_eligible, overtime_month,
                              rest_day_vars, week_blocks)
-from scheduler.shifts import reaches_plan, rest_conflicts
-from scheduler.slcurve import COST_SCALE, units
+from scheduler.plan.shifts import reaches_plan, rest_conflicts
+from scheduler.plan.money import COST_SCALE, units
 
 CLASS_KEYS = ["skills", "employment", "night_allowed", "max_week_hours", "min_week_hours", "contract_week_hours"]
 
@@ -484,7 +484,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
 
 
 def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, workers: int, seed: int, progress=None):
-    """``scheduler.polish``'s search from the full model's complete hint (``first``): the whole model
+    """``scheduler.roster.search.polish``'s search from the full model's complete hint (``first``): the whole model
     briefly, then windows of days; the roster it ends with, priced by the checker."""
     values = complete_hint(full.model)
     if values is None or seconds < 0.5:  # the hint could not be completed, or no time: keep the first roster
@@ -503,7 +503,7 @@ def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, wo
 
 
 def _lp_bound(full: RosterModel, first: RosterResult, seconds: float, workers: int, seed: int) -> LpBound | None:
-    """CP-SAT's LP bound on one of the cores, on a roster small enough for it (``scheduler.lpbound``).
+    """CP-SAT's LP bound on one of the cores, on a roster small enough for it (``scheduler.roster.search.lpbound``).
 
     Not with one worker (that run uses one core and repeats itself). Not when the cover stage left
     more shortfall than the fewest proven: the full model then holds ``shortfall ≤ reached``, and
@@ -602,7 +602,7 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
 
 def floor_crews(full: RosterModel, values: list[int], fewest: float, seconds: float, workers: int, seed: int) -> list[int]:
     """Crews of agents drawn at random, every day of theirs re-solved with every other agent fixed
-    (``scheduler.polish``) for the floor shortfall first and the shifts moved from ``values`` second,
+    (``scheduler.roster.search.polish``) for the floor shortfall first and the shifts moved from ``values`` second,
     until the shortfall reaches ``fewest`` or ``seconds`` are spent. Returns the values reached.
 
     Lexicographic by weight (a step of the shortfall outweighs moving every shift). Moving the

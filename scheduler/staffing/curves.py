@@ -2,7 +2,7 @@
 
 For a chat queue and hour, ``late(c)`` is the expected number of chats not answered within the
 hour's target (abandoned chats included) when ``c`` agents are scheduled on the queue: the chat
-model of ``scheduler.chat`` at the agents left at the desk after shrinkage, evaluated at every
+model of ``scheduler.staffing.chat`` at the agents left at the desk after shrinkage, evaluated at every
 count up to 80 and at 80 counts spread over larger ranges (1,000-agent plans). Its lower convex
 envelope, priced at the queue's ``late_cost`` per chat, is written as tiers
 ``const + sum_k w_k * max(0, b_k - c)`` (MODEL_NOTES 3.4): every agent missing below
@@ -22,15 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scheduler.staffing import desk_from_scheduled, queue_metrics, shrinkage_by_hour
-
-COST_SCALE = 10  # objective units per yuan
-
-
-def units(yuan: float) -> int:
-    """Yuan to integer objective units."""
-    return int(round(yuan * COST_SCALE))
-
+from scheduler.plan.money import COST_SCALE, units
+from scheduler.staffing.requirements import desk_from_scheduled, queue_metrics, shrinkage_by_hour
 
 @dataclass(frozen=True)
 class LossCurve:

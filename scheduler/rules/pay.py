@@ -9,8 +9,8 @@ and the checker both price with these functions, so their objectives agree exact
 
 from __future__ import annotations
 
-from scheduler.rules import overtime_eligible
-from scheduler.slcurve import units
+from scheduler.rules.labour import overtime_eligible
+from scheduler.plan.money import units
 
 
 def shift_pay(agent, template, date, plan) -> int:

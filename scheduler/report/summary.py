@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scheduler.gaps import coverable
-from scheduler.simulate import riskiest
+from scheduler.check.checker import PAY_RULES, late_totals
+from scheduler.check.gaps import coverable
+from scheduler.simulate.simulation import riskiest
 
 
 def _simulated(name: str, sim: pd.DataFrame, risk_level: float) -> dict:
@@ -67,20 +68,6 @@ def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: p
         "solver": {"status": result.status, "interrupted": result.interrupted, "objective": round(result.objective, 1),
                    "bound": round(result.bound, 1), "gap": round(result.gap, 5), "floor": floor},
     }
-
-
-PAY_RULES = ("wages", "rest_day_work")  # what the plan pays its agents; the other terms are planning weights
-
-
-def late_totals(plan, costs: pd.DataFrame) -> dict:
-    """Late chats and late touches over the plan, and what the late chats cost in lost sales (``late_cost``)."""
-    service = costs[costs["rule"] == "service_level"]
-    queue = service["key"].str.split(" ").str[0]
-    chat = queue.map(lambda q: plan.queues[q].kind == "chat")
-    return {"chats": int(round(service.loc[chat, "amount"].sum())),
-            "touches": int(round(service.loc[~chat, "amount"].sum())),
-            "lost_sales_yuan": round(float(service.loc[chat, "cost"].sum()), 1),
-            "late_touches_yuan": round(float(service.loc[~chat, "cost"].sum()), 1)}
 
 
 def temps(gap_frame: pd.DataFrame) -> dict:

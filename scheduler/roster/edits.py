@@ -1,5 +1,5 @@
-"""A roster edited by hand: read it (CSV or the XLSX grid), give it its hourly split when the
-published one no longer fits, and say what the edit changed.
+"""A roster edited by hand: give it its hourly split when the published one no longer fits, and
+say what the edit changed.
 
 The hourly split of a written roster is ``assignments.csv``; after a hand edit it describes
 shifts that no longer exist. It is kept only while it ``fits``: covers exactly the roster's hours
@@ -19,25 +19,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from forecasts.tables import is_xlsx
-from scheduler.checker import coverage, read_roster, service_costs
-from scheduler.greedy import greedy_flows, marginal
-from scheduler.roster import Demand, hourly_assignments
-from scheduler.shifts import ShiftOption
-from scheduler.summary import late_totals
-
-
-def read_roster_file(path: str | Path, plan, staff: pd.DataFrame) -> pd.DataFrame:
-    """A roster from ``roster.csv`` or from the grid of ``roster.xlsx`` (told apart by content)."""
-    if is_xlsx(path):
-        from scheduler.report.workbook import read_grid
-
-        return read_grid(Path(path), plan, staff)
-    return read_roster(path)
+from scheduler.check.checker import coverage, late_totals, service_costs
+from scheduler.roster.search.greedy import greedy_flows, marginal
+from scheduler.roster.model import Demand, hourly_assignments
+from scheduler.plan.shifts import ShiftOption
 
 
 def duty_hours(roster: pd.DataFrame, plan) -> set[tuple[str, pd.Timestamp]]:

@@ -3,7 +3,7 @@
 Coverage is soft, so the hard rules bind each agent separately: the roster model is
 infeasible exactly when some agent's own rules are. For each agent a small CP-SAT model holds
 its shift variables (every option, none filtered) and every rule behind an assumption literal
-(``scheduler.rules``); ``sufficient_assumptions_for_infeasibility`` gives a core, a deletion
+(``scheduler.rules.labour``); ``sufficient_assumptions_for_infeasibility`` gives a core, a deletion
 pass makes it minimal (dropping a rule that is not needed for the conflict), and the minimal
 core is re-checked infeasible before it is reported.
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.rules import MODEL_RULES, OPTION_RULES, AgentShifts, overtime_month, rest_day_vars
-from scheduler.shifts import options, reaches_plan
+from scheduler.rules.labour import MODEL_RULES, OPTION_RULES, AgentShifts, overtime_month, rest_day_vars
+from scheduler.plan.shifts import options, reaches_plan
 
 
 @dataclass(frozen=True)
