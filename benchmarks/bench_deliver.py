@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_roster import instance_with_forecast  # noqa: E402
 
 from scheduler.check.checker import cost_breakdown, coverage  # noqa: E402
-from scheduler.plan.config import load_plan  # noqa: E402
+from scheduler.plan.load import load_plan  # noqa: E402
 from scheduler.demo import DEMO_CONFIG  # noqa: E402
 from scheduler.report.export import figure_png  # noqa: E402
 from scheduler.check.gaps import gaps  # noqa: E402

@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 from forecasts.history import read_history  # noqa: E402
 from forecasts.model import forecast  # noqa: E402
 from forecasts.promotions import read_promotions  # noqa: E402
-from scheduler.plan.config import load_plan  # noqa: E402
+from scheduler.plan.load import load_plan  # noqa: E402
 
 DEMO = ROOT / "scheduler" / "demo"
 

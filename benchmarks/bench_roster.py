@@ -19,7 +19,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from scheduler.plan.config import load_plan
+from scheduler.plan.load import load_plan
 from scheduler.demo import DEMO_CONFIG
 from scheduler.roster.model import RosterModel
 from scheduler.staffing.requirements import requirements

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scheduler.check.checker import read_assignments  # noqa: E402
-from scheduler.plan.config import load_plan  # noqa: E402
+from scheduler.plan.load import load_plan  # noqa: E402
 from scheduler.demo import DEMO_CONFIG  # noqa: E402
 from scheduler.pipeline import plan_flags, plan_forecast, read_inputs  # noqa: E402
 from scheduler.simulate.simulation import Settings, simulate  # noqa: E402

@@ -18,7 +18,7 @@ def small_plan_path(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def solved_small(tmp_path_factory):
     """The small plan solved once (one worker, fixed seed): (plan, staff, requirements, flags, result)."""
-    from scheduler.plan.config import load_plan
+    from scheduler.plan.load import load_plan
     from scheduler.roster.solve import solve_roster
     from scheduler.plan.staff import read_staff
     from scheduler.staffing.requirements import phase_flags, requirements

@@ -1,8 +1,10 @@
 """The solver-free checker: every hard rule, the hourly coverage and the objective, from frames alone.
 
 Each rule is a short function named after the rule, registered in ``RULES``; it takes a
-``Context`` and returns ``Violation`` rows. The CLI runs ``check`` after every solve and
-refuses to write a roster with violations; tests use it as the oracle.
+``Context`` and returns ``Violation`` rows. The hard labour rules' are the ``check`` faces of the
+registry (``scheduler.rules.HARD_RULES``, ``OPTION_RULES``); the frame's own (known agent and
+shift, inside the window, shift times) and the hourly assignments' are here. The CLI runs
+``check`` after every solve and refuses to write a roster with violations; tests use it as the oracle.
 
 Takes: roster frame (``agent_id, date, shift, start, end``), assignments frame
 (``agent_id, ds, queue``, optional), staff frame, requirements frame, plan.
@@ -12,8 +14,6 @@ shortfall, service_level``) and the objective's terms.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,40 +22,15 @@ import pandas as pd
 from forecasts.errors import InputError
 from forecasts.tables import parse_times, read_table
 from scheduler.rules.pay import preference_broken, rest_day_premium, shift_pay
-from scheduler.rules.labour import OPTION_RULES, comparable_groups, contract_days, min_hours_due, overtime_eligible, week_blocks
+from scheduler.rules import HARD_RULES, OPTION_RULES
+from scheduler.rules.helpers import Context, Violation, comparable_groups, rest_days_worked, week_blocks
+from scheduler.rules.options import option_check
 from scheduler.plan.money import COST_SCALE, units
 from scheduler.plan.shifts import shift_end, shift_start
 from scheduler.staffing.requirements import desk_from_scheduled, queue_metrics, shrinkage_by_hour
 
 ROSTER_REQUIRED = ("agent_id", "date", "shift", "start", "end")
 COVERAGE_COLUMNS = ["queue", "ds", "required", "scheduled", "shortfall", "service_level"]
-
-
-@dataclass(frozen=True)
-class Violation:
-    rule: str
-    agent_id: str
-    date: object
-    message: str
-
-    def line(self) -> str:
-        return f"{self.rule}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Context:
-    plan: object
-    staff: pd.DataFrame  # indexed by agent_id
-    roster: pd.DataFrame
-    assignments: pd.DataFrame | None
-
-    def shifts_known(self) -> pd.DataFrame:
-        """Roster rows whose agent and template exist (the other rows are reported once by their own rule)."""
-        r = self.roster
-        return r[r["agent_id"].isin(self.staff.index) & r["shift"].isin(self.plan.shifts)]
-
-    def template(self, name: str):
-        return self.plan.shifts[name]
 
 
 # -- rules on shifts -------------------------------------------------------------------------
@@ -82,123 +57,12 @@ def shift_times(ctx: Context):
                             f"agent {row.agent_id} {row.shift} on {row.date} runs {row.start:%m-%d %H:%M}-{row.end:%m-%d %H:%M}, the template is {shift_start(t, row.date):%m-%d %H:%M}-{shift_end(t, row.date):%m-%d %H:%M}")
 
 
-def one_shift_per_day(ctx: Context):
-    counts = ctx.roster.groupby(["agent_id", "date"]).size()
-    for (agent, date), n in counts[counts > 1].items():
-        yield Violation("one_shift_per_day", agent, date, f"agent {agent} has {n} shifts on {date}")
-
-
-def _option_rule(rule):
-    """A checker rule from a predicate of ``scheduler.rules.labour.OPTION_RULES`` (same name, same test)."""
+def _hard_rule(rule):
+    """A checker rule from the ``check`` face of a ``scheduler.rules.HARD_RULES`` module, named after the rule."""
     def check(ctx: Context):
-        for row in ctx.shifts_known().itertuples():
-            agent, template = ctx.staff.loc[row.agent_id], ctx.template(row.shift)
-            if not rule(agent, template, row.date, ctx.plan):
-                yield Violation(rule.__name__, row.agent_id, row.date, f"agent {row.agent_id} may not work {row.shift} on {row.date} ({OPTION_TEXT[rule.__name__]})")
-    check.__name__ = rule.__name__
+        return rule.check(ctx)
+    check.__name__ = rule.NAME
     return check
-
-
-OPTION_TEXT = {"availability": "unavailable that day", "night_allowed": "no night shifts",
-               "employment": "not for this employment type", "template_dates": "template not used that day",
-               "daily_overtime": "more overtime in one day than allowed"}
-
-
-def min_rest(ctx: Context):
-    need = ctx.plan.rules.min_rest_h
-    for agent, rows in ctx.roster.sort_values("start").groupby("agent_id"):
-        for prev, nxt in zip(rows.itertuples(), rows.iloc[1:].itertuples()):
-            rest = (nxt.start - prev.end) / pd.Timedelta(hours=1)
-            if rest < need:
-                yield Violation("min_rest", agent, nxt.date,
-                                f"agent {agent} rests {rest:g} h between the shift ending {prev.end:%Y-%m-%d %H:%M} and the one starting {nxt.start:%Y-%m-%d %H:%M} (minimum {need:g} h)")
-
-
-def max_consecutive_days(ctx: Context):
-    limit = ctx.plan.rules.max_consecutive_days
-    for agent, rows in ctx.roster.groupby("agent_id"):
-        days = sorted(set(rows["date"]))
-        run_start, run = days[0], 1
-        for prev, day in zip(days, days[1:] + [None]):
-            if day is not None and (day - prev).days == 1:
-                run += 1
-                continue
-            if run > limit:
-                yield Violation("max_consecutive_days", agent, run_start, f"agent {agent} works {run} days in a row from {run_start} (maximum {limit})")
-            run_start, run = day, 1
-
-
-def _per_agent_days(ctx: Context):
-    """Per known agent (every agent in the staff file): its shifts as (model day, template)."""
-    known = ctx.shifts_known()
-    by_agent = {a: [] for a in ctx.staff.index}
-    for row in known.itertuples():
-        by_agent[row.agent_id].append(((row.date - ctx.plan.start).days + 1, ctx.template(row.shift)))
-    return by_agent
-
-
-def max_week_hours(ctx: Context):
-    for agent_id, shifts in _per_agent_days(ctx).items():
-        cap = ctx.staff.at[agent_id, "max_week_hours"]
-        for block in week_blocks(ctx.plan):
-            paid = sum(t.paid_hours for d, t in shifts if d in block)
-            if paid > cap:
-                yield Violation("max_week_hours", agent_id, ctx.plan.roster_days[block[1] if len(block) > 1 else 0],
-                                f"agent {agent_id} is paid {paid:g} h in the week from {ctx.plan.roster_days[max(block[0], 1)]} (maximum {cap:g})")
-
-
-def min_week_hours(ctx: Context):
-    for agent_id, shifts in _per_agent_days(ctx).items():
-        agent = ctx.staff.loc[agent_id]
-        for block in week_blocks(ctx.plan):
-            due, paid = min_hours_due(agent, ctx.plan, block), sum(t.paid_hours for d, t in shifts if d in block)
-            if paid < due:
-                yield Violation("min_week_hours", agent_id, ctx.plan.roster_days[max(block[0], 1)],
-                                f"agent {agent_id} is paid {paid:g} h in the week from {ctx.plan.roster_days[max(block[0], 1)]}, the contract asks at least {due:g}")
-
-
-def max_nights(ctx: Context):
-    rules = ctx.plan.rules
-    for agent_id, shifts in _per_agent_days(ctx).items():
-        nights = sorted(d for d, t in shifts if t.night)
-        if len(nights) > rules.max_nights:
-            yield Violation("max_nights", agent_id, None, f"agent {agent_id} works {len(nights)} nights (maximum {rules.max_nights})")
-        for d in nights:
-            in_week = sum(d <= e < d + 7 for e in nights)
-            if in_week > rules.max_nights_per_7_days:
-                yield Violation("max_nights", agent_id, ctx.plan.roster_days[d], f"agent {agent_id} works {in_week} nights in the 7 days from {ctx.plan.roster_days[d]} (maximum {rules.max_nights_per_7_days})")
-                break
-
-
-def night_to_day_rest(ctx: Context):
-    off = ctx.plan.rules.night_to_day_days_off
-    for agent_id, shifts in _per_agent_days(ctx).items():
-        for d, t in shifts:
-            for e, u in shifts:
-                if t.night and not u.night and 0 < e - d <= off:
-                    yield Violation("night_to_day_rest", agent_id, ctx.plan.roster_days[e],
-                                    f"agent {agent_id} switches from nights ({ctx.plan.roster_days[d]}) to days ({ctx.plan.roster_days[e]}) with {e - d - 1} day(s) off (minimum {off})")
-
-
-def _rest_days_worked(plan, agent, days: list[int]) -> list[int]:
-    """Per 7-day block: days worked (model days ``days``) past the contract's, paid at the rest-day rate."""
-    return [max(0, sum(d in block for d in days) - contract_days(agent, plan, block)) for block in week_blocks(plan)]
-
-
-def overtime_month(ctx: Context):
-    plan = ctx.plan
-    std = plan.rules.daily_standard_h
-    for agent_id, shifts in _per_agent_days(ctx).items():
-        agent = ctx.staff.loc[agent_id]
-        if not overtime_eligible(agent, plan):
-            continue
-        months: dict[tuple[int, int], float] = defaultdict(float)
-        for block, extra in zip(week_blocks(plan), _rest_days_worked(plan, agent, [d for d, _ in shifts])):
-            month = plan.roster_days[max(block[0], 1)].timetuple()[:2]
-            months[month] += extra * int(std) + sum(max(0, round(t.paid_hours - std)) for d, t in shifts if d in block)
-        for (year, month), hours in months.items():
-            if hours > plan.rules.max_overtime_h_month:
-                yield Violation("overtime_month", agent_id, None, f"agent {agent_id} works {hours:g} h of overtime in {year}-{month:02d} (maximum {plan.rules.max_overtime_h_month:g})")
 
 
 # -- rules on the hourly assignments ---------------------------------------------------------
@@ -247,9 +111,10 @@ def breaks(ctx: Context):
                             f"agent {row['agent_id']} {row['shift']} on {row['date']}: break hours at offsets {taken}, expected {t.break_hours} consecutive hour(s) within offsets [{lo}, {hi})")
 
 
-SHIFT_RULES = [known_agent_and_shift, inside_window, shift_times, one_shift_per_day,
-               *[_option_rule(rule) for rule in OPTION_RULES], min_rest, max_consecutive_days, max_week_hours,
-               min_week_hours, max_nights, night_to_day_rest, overtime_month]
+HARD_CHECKS = [_hard_rule(rule) for rule in HARD_RULES]
+# one_shift_per_day (the registry's first), the option rules, the other hard rules: the violations' order of old
+SHIFT_RULES = [known_agent_and_shift, inside_window, shift_times, *HARD_CHECKS[:1],
+               *[option_check(rule) for rule in OPTION_RULES], *HARD_CHECKS[1:]]
 ASSIGNMENT_RULES = [skills, assignments_on_shift, breaks]
 RULES = SHIFT_RULES + ASSIGNMENT_RULES
 
@@ -320,7 +185,7 @@ def _pay_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
     for agent_id, worked in days.items():
         agent = by_id[agent_id]
         premium = rest_day_premium(agent, plan)
-        for block, extra in zip(week_blocks(plan), _rest_days_worked(plan, agent, worked) if premium else ()):
+        for block, extra in zip(week_blocks(plan), rest_days_worked(plan, agent, worked) if premium else ()):
             if extra:
                 rows.append(("rest_day_work", f"{agent_id} week of {plan.roster_days[max(block[0], 1)]}", extra, "days", premium * extra))
     return rows

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from scheduler.rules.labour import OPTION_RULES
+from scheduler.rules import option_allowed
 from scheduler.plan.shifts import options, shift_end, shift_start
 
 GAP_COLUMNS = ["queue", "date", "shift", "start", "end", "extra_agents", "short_hours", "agent_hours_short"]
@@ -29,7 +29,7 @@ def coverable(plan, staff: pd.DataFrame) -> pd.DataFrame:
     for agent in staff.itertuples():
         for day in plan.roster_days:
             for opt in opts:
-                if not all(rule(agent, opt.template, day, plan) for rule in OPTION_RULES):
+                if not option_allowed(agent, opt.template, day, plan):
                     continue
                 start = shift_start(opt.template, day)
                 for k in opt.desk_offsets():

@@ -44,7 +44,7 @@ def _inputs(config: str | None, history: str | None, promotions: str | None, wav
                                                  "shares": _pairs("--share", shares, "reminder=presale")}
     if waves or shares:
         raise InputError("--wave and --share go with --history/--promotions (CONFIG and the demo set them in their queues)")
-    from scheduler.plan.config import load_plan
+    from scheduler.plan.load import load_plan
     plan = load_plan(config if config is not None else DEMO_DIR / "demo.toml")
     return Path(plan.history), Path(plan.promotions), {"waves": plan.waves, "shares": plan.shares}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from forecasts.errors import InputError
-from scheduler.plan.config import plan_schema
+from scheduler.plan.load import plan_schema
 from scheduler.report.export import write_run
 from scheduler.cli.app import demo_config, main, user_errors
 

@@ -11,7 +11,7 @@ import click
 
 from scheduler import interrupt
 from scheduler.cli.types import FiniteFloat
-from scheduler.plan.config import load_plan
+from scheduler.plan.load import load_plan
 from scheduler.pipeline import Options, run_plan
 from scheduler.simulate.scenarios import parse_scenario
 from scheduler.report.text import summary_text

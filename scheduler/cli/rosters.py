@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from scheduler.plan.config import load_plan
+from scheduler.plan.load import load_plan
 from scheduler.pipeline import check_roster, simulate_roster
 from scheduler.cli.app import main, user_errors
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecasts.errors import InputError
+from forecasts.frames import read_frame
 from forecasts.history import read_history
 from forecasts.model import forecast
 from forecasts.promotions import read_promotions
@@ -54,23 +54,9 @@ def plan_flags(plan, inputs: Inputs) -> pd.DataFrame:
     return phase_flags(plan_hours(plan), inputs.promotions.phases, plan.event)
 
 
-FORECAST_COLUMNS = ["queue", "ds", "mean", "p10", "p50", "p90"]
-
-
 def read_forecast(path: Path) -> pd.DataFrame:
     """A run folder's ``forecast.csv``."""
-    try:
-        frame = pd.read_csv(path, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the forecast ({exc})") from None
-    missing = [c for c in FORECAST_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (expected {', '.join(FORECAST_COLUMNS)})")
-    frame["ds"] = pd.to_datetime(frame["ds"], errors="coerce")
-    bad = frame["ds"].isna() | frame[["mean", "p10", "p50", "p90"]].apply(pd.to_numeric, errors="coerce").isna().any(axis=1)
-    if bad.any():
-        raise InputError(f"{path}: row {int(bad.to_numpy().argmax()) + 2}: expected a timestamp and four numbers")
-    return frame
+    return read_frame(path, "forecast")
 
 
 def read_roster_file(path: str | Path, plan, staff: pd.DataFrame) -> pd.DataFrame:

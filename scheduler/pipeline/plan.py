@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecasts.errors import InputError
+from forecasts.frames import FRAMES
 from scheduler.check.checker import check_rules, cost_breakdown, coverage
 from scheduler.roster.explain import explain
 from scheduler import interrupt
@@ -182,11 +183,11 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
     seed, words = plan.solver.seed if opts.seed is None else opts.seed, Words(plan)
     opts.say(words("progress.forecast", n=len(plan.queues), start=plan.start, end=plan.end))
     interrupt.stage("forecast", nothing_kept=True)  # until a roster exists, Ctrl-C ends the run (``scheduler.interrupt``)
-    fc = plan_forecast(plan, inputs, seed)
+    fc = FRAMES["forecast"].check(plan_forecast(plan, inputs, seed), "the forecast stage")
     lap("forecast")
     interrupt.stage("staffing", nothing_kept=True)
     flags = plan_flags(plan, inputs)
-    req = requirements(fc, plan, flags)
+    req = FRAMES["requirements"].check(requirements(fc, plan, flags), "the staffing stage")
     lap("staffing")
     limit = plan.solver.time_limit_s if opts.time_limit_s is None else opts.time_limit_s
     interrupt.stage("rules", nothing_kept=True)
@@ -195,9 +196,11 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
     opts.say(words("progress.start", agents=len(inputs.staff), days=len(plan.days), limit=limit))
     result = solve_roster(plan, inputs.staff, req, flags, limit, opts.workers, seed, _progress(opts.say, words))
     lap("roster")
+    FRAMES["roster"].check(result.roster, "the roster stage")
+    FRAMES["assignments"].check(result.assignments, "the roster stage")
     interrupt.stage("check")  # a roster exists: from here a Ctrl-C keeps it (the simulation is skipped)
     cov, costs, result = verify(plan, inputs.staff, result, req, flags)
-    gap_frame = gaps(cov, plan)
+    gap_frame = gaps(FRAMES["coverage"].check(cov, "the check stage"), plan)
     lap("check")
     settings = SimSettings(replications=plan.simulation.replications, seed=seed, warmup_min=plan.simulation.warmup_min)
     interrupt.stage("simulation")

@@ -6,31 +6,25 @@ business number (targets, handle times, concurrency, shifts, rules, costs). Noth
 might change lives in code. A key or table the schema does not know is an error naming the
 nearest valid one (``[staffing] shrinkge: unknown key; did you mean shrinkage?``); every mistake
 is one ``InputError`` line naming the file, the table, the key, the value and what was expected.
-``plan_schema`` gives the JSON Schema of the file (``peakplan schema``), so an editor can
-complete and check it.
+``scheduler.plan.load`` reads a file into ``Plan`` and gives the JSON Schema of the file
+(``peakplan schema``), so an editor can complete and check it.
 
 pydantic (v2) rather than msgspec: its dataclasses stay ordinary frozen dataclasses (the code
 reads attributes and ``dataclasses.replace`` still works, re-validating), it validates TOML's
 dates and times, reports every error with its location, and writes the JSON Schema.
 
-Takes: a path to ``*.toml``. Returns: ``Plan``.
+Takes: a plan file's tables. Returns: ``Plan``.
 """
 
 import dataclasses
 import datetime as dt
-import difflib
-import functools
-import tomllib
-import typing
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (BeforeValidator, ConfigDict, Field, Strict, TypeAdapter, ValidationError, ValidationInfo, WithJsonSchema,
-                      create_model, field_validator, model_validator)
+from pydantic import (BeforeValidator, ConfigDict, Field, Strict, ValidationInfo, WithJsonSchema, field_validator, model_validator)
 from pydantic.dataclasses import dataclass
 from pydantic.json_schema import SkipJsonSchema
 
-from forecasts.errors import InputError
 
 QUEUE_KINDS = ("chat", "backlog")
 LANGUAGES = ("zh", "en")
@@ -211,6 +205,8 @@ class Rules:
     daily_standard_h: F = Field(default=8.0, gt=0, le=24)
     max_overtime_h_day: F = Field(default=3.0, ge=0, le=24)
     max_overtime_h_month: F = Field(default=36.0, ge=0)
+    max_consecutive_nights: I | None = Field(default=None, ge=1, le=31)
+    """Night shifts on consecutive days at most (none: no limit)."""
 
 
 @dataclass(frozen=True, kw_only=True, config=CONFIG)
@@ -384,119 +380,3 @@ def _check_dates(plan) -> None:
         outside = sorted(d for d in (t.dates or ()) if not first <= d <= last)
         if outside:
             raise PlanKeyError(f"shifts.{name}", "dates", f"dates inside the plan {plan.start}..{plan.end}", str(outside[0]))
-
-
-# -- reading the file --------------------------------------------------------------------------
-def _table_fields() -> dict[str, object]:
-    """The file's tables after ``[plan]``: Plan's own attributes, with their types and defaults."""
-    own = {f.name for f in dataclasses.fields(PlanTable)} | {"path"}
-    hints = typing.get_type_hints(Plan, include_extras=True)
-    return {f.name: (hints[f.name], f) for f in dataclasses.fields(Plan) if f.name not in own}
-
-
-def _model_at(table: str, data: dict):
-    """The dataclass whose keys are valid in a table (for "did you mean")."""
-    head, _, name = table.partition(".")
-    if head == "plan":
-        return PlanTable
-    if head == "shifts":
-        return ShiftTemplate
-    if head == "queues":
-        raw = data.get("queues", {}).get(name)
-        return BacklogQueue if isinstance(raw, dict) and raw.get("kind") == "backlog" else ChatQueue
-    return None if head == "scenarios" else typing.get_type_hints(Plan).get(head)
-
-
-def _keys(model) -> list[str]:
-    """The keys a table of this dataclass takes, as the file spells them."""
-    return [f.alias or name for name, f in model.__pydantic_fields__.items() if name not in ("name", "path", "kind")]
-
-
-def _where(loc: tuple, data: dict) -> tuple[str, str]:
-    """(table, key) of an error's location: ``("queues", "presale", "chat", "target_sl")`` -> ("queues.presale", "target_sl")."""
-    parts = [str(p) for p in loc]
-    if parts[:1] == ["queues"] and len(parts) > 2 and parts[2] in QUEUE_KINDS:
-        del parts[2]
-    if not parts or parts[0] not in _table_fields():
-        return "plan", ".".join(parts)
-    if parts[0] in ("queues", "shifts", "scenarios"):
-        return ".".join(parts[:2]), ".".join(parts[2:])
-    return parts[0], ".".join(parts[1:])
-
-
-def _problem(err: dict, data: dict) -> str:
-    """One error in words: what was expected, what was found."""
-    if isinstance(err.get("ctx", {}).get("error"), PlanKeyError):
-        return str(err["ctx"]["error"])
-    table, key = _where(err["loc"], data)
-    if err["type"] in UNKNOWN:
-        model = _model_at(table, data)
-        near = difflib.get_close_matches(key.split(".")[-1], _keys(model), n=1) if model else []
-        hint = f"; did you mean {near[0]}?" if near else f"; expected one of {', '.join(_keys(model))}" if model else ""
-        return f"[{table}] {key}: unknown key{hint}"
-    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        got = f", got {err['ctx']['tag']!r}" if "tag" in err.get("ctx", {}) else ""
-        return f"[{table}] kind: expected one of {', '.join(QUEUE_KINDS)}{got}"
-    msg = err["msg"].removeprefix("Value error, ").replace("Input should be ", "")
-    got = f", got {err['input']!r}" if not isinstance(err.get("input"), dict) else ""
-    if err["type"] == "missing":
-        return f"[{table}] missing key {key!r}"
-    return f"[{table}] {key}: expected {msg}{got}"
-
-
-def _flatten(data: dict, path: Path) -> dict:
-    """The file's tables as Plan's keyword arguments; an unknown table is an error naming the nearest."""
-    tables = _table_fields()
-    for name, value in data.items():
-        if name != "plan" and name not in tables:
-            near = difflib.get_close_matches(name, ["plan", *tables], n=1)
-            hint = f"; did you mean [{near[0]}]?" if near else f"; expected one of plan, {', '.join(tables)}"
-            raise InputError(f"{path}: [{name}]: unknown table{hint}")
-        if not isinstance(value, dict) and name != "plan":
-            raise InputError(f"{path}: [{name}]: expected a table, got {value!r}")
-    plan = data.get("plan")
-    if not isinstance(plan, dict):
-        raise InputError(f"{path}: missing [plan] table (name, start, end, history, promotions, staff)")
-    clash = [k for k in plan if k in tables or k == "path"]
-    if clash:
-        raise InputError(f"{path}: [plan] {clash[0]}: unknown key (it is a table of its own: [{clash[0]}])")
-    return {**plan, **{k: v for k, v in data.items() if k != "plan"}, "path": path}
-
-
-def load_plan(path: str | Path) -> Plan:
-    """Read and validate a plan file.
-
-    Raises
-    ------
-    InputError
-        The file is missing or not TOML, or a table or key is unknown, missing, of the wrong
-        type, out of range, or breaks a rule across keys; one line naming the file, table and key.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: plan file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a valid TOML file ({exc})") from None
-    try:
-        return _adapter().validate_python(_flatten(data, path), context={"base": path.parent})
-    except ValidationError as exc:
-        errors = sorted(exc.errors(), key=lambda e: e["type"] not in UNKNOWN)  # an unknown key explains a missing one
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise InputError(f"{path}: {_problem(errors[0], data)}{more}") from None
-
-
-@functools.cache
-def _adapter() -> TypeAdapter:
-    return TypeAdapter(Plan)
-
-
-def plan_schema() -> dict:
-    """The JSON Schema of a plan file: the ``[plan]`` table, then the other tables."""
-    fields = {name: (hint, f.default if f.default is not dataclasses.MISSING else
-                     Field(default_factory=f.default_factory) if f.default_factory is not dataclasses.MISSING else ...)
-              for name, (hint, f) in _table_fields().items()}
-    model = create_model("PlanFile", __config__=ConfigDict(extra="forbid"), __doc__="A peakplan plan file (TOML).",
-                         plan=(PlanTable, ...), **fields)
-    return model.model_json_schema(mode="validation", by_alias=True)

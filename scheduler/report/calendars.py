@@ -16,14 +16,8 @@ import uuid
 import icalendar
 import pandas as pd
 
-from scheduler.report.i18n import Words, phrases
+from scheduler.report.i18n import Words
 
-phrases({
-    "ics.summary": ("{shift} shift · {name} · {plan}", "{shift}班 · {name} · {plan}"),
-    "ics.calendar": ("{plan}: {name}'s shifts", "{plan}：{name} 的班表"),
-    "ics.hours": ("Shift {start}-{end}, {paid} paid hours", "班次 {start}-{end}，计薪 {paid} 小时"),
-    "ics.break": ("Break {start}-{end}", "休息 {start}-{end}"),
-})
 
 PRODID = "-//peakplan//roster calendars//EN"
 UID_SPACE = uuid.UUID("6f1c3a52-6a7e-4c55-9d1e-2b7d0f5e8a11")

@@ -18,50 +18,9 @@ import jinja2
 import pandas as pd
 
 from scheduler.check.checker import fairness_spreads, fairness_tally
-from scheduler.report.i18n import Words, phrases
+from scheduler.report.i18n import Words
 from scheduler.report.text import headline, solver_line
 
-phrases({
-    "html.title": ("Staffing plan {name}", "排班计划 {name}"),
-    "html.headline": ("The plan in brief", "计划概要"),
-    "html.ok": ("Meets the target", "达到服务目标"),
-    "html.short": ("Short of the target", "未达到服务目标"),
-    "html.temps": ("Temps to hire", "需要的临时工"),
-    "html.temps_none": ("No temps needed: every gap the staff leaves is closed.", "不需要临时工。"),
-    "html.people": ("People", "人数"),
-    "html.closes": ("Hours it closes", "补齐的时段"),
-    "html.day_total": ("Per day", "每天合计"),
-    "html.peak": ("The sale day and the day after, hour by hour", "大促当天及次日逐小时"),
-    "html.heat": ("Where the roster is short", "排班缺口"),
-    "html.heat_note": ("Rostered minus required agents per date and hour; red is short.", "每日每小时在岗减需要人数；红色为缺人。"),
-    "html.sim": ("Chance of meeting the target", "达标概率"),
-    "html.sim_note": ("Each hour's share of simulated days (random arrivals, forecast error) that met the target; "
-                      "the darkest red hours never did.",
-                      "每小时在模拟（随机到达、预测误差）中达标的比例；颜色最深的小时从未达标。"),
-    "html.sim_skipped": ("Not simulated: the run was stopped with Ctrl-C before the simulation "
-                         "(peakplan simulate PLAN roster.xlsx runs it).",
-                         "未模拟：运行在模拟前被 Ctrl-C 中止（可运行 peakplan simulate 计划文件 roster.xlsx 补做）。"),
-    "html.grid": ("The roster", "排班表"),
-    "html.fairness": ("Fairness", "公平性"),
-    "html.nights": ("Nights", "夜班"),
-    "html.sale_nights": ("Sale nights", "大促夜班"),
-    "html.paid": ("Paid hours", "带薪工时"),
-    "html.spread": ("Spread (most minus fewest) within each group compared", "各可比组内的差距（最多减最少）"),
-    "html.group": ("{kind}, {days} days available", "{kind}，可排 {days} 天"),
-    "html.time": ("Time", "时间"),
-    "html.forecast": ("The forecast", "预测"),
-    "html.forecast_note": ("Inquiries per hour with the P10–P90 band; the sale's phases shaded.",
-                           "每小时咨询量及 P10–P90 区间；阴影为大促各阶段。"),
-    "html.scenarios": ("What if", "情景对比"),
-    "html.scenario": ("Scenario", "情景"),
-    "html.solver": ("For the analyst", "技术信息"),
-    "html.agents": ("Agents", "客服人数"),
-    "html.wages": ("Wages (yuan)", "工资（元）"),
-    "html.under": ("{label}: hours under target", "{label}：未达标小时"),
-    "html.worst_sl": ("Worst hour's service level", "最差小时服务水平"),
-    "html.p_peak": ("Chance of meeting the target at the peak hour", "高峰小时达标概率"),
-    "html.breaks_first": ("Breaks first", "最先失守"),
-})
 
 TEMPLATE = "report.html.j2"
 SHIFT_COLOURS = ["#cfe2f3", "#d9d2e9", "#fce5cd", "#d9ead3", "#fff2cc", "#f4cccc", "#d0e0e3", "#ead1dc"]

@@ -1,44 +1,23 @@
-"""Words a person reads, in the plan's language: one table of phrases (English, Chinese) that
-every module of the report adds its own to, and the plan's labels for queues and shifts.
+"""Words a person reads, in the plan's language: every phrase in English and Chinese in one data file,
+``phrases.toml`` beside this module (a translator edits it, not the code), and the plan's labels for
+queues and shifts.
 
 CSVs keep machine keys (``presale``); everything a person reads goes through ``Words``.
 """
 
-from __future__ import annotations
+import tomllib
+from pathlib import Path
 
-PHRASES: dict[str, tuple[str, str]] = {}  # key -> (English, Chinese), ``str.format`` fields allowed
-
-
-def phrases(table: dict[str, tuple[str, str]]) -> None:
-    """Add a module's phrases; a key may be defined once."""
-    clash = set(table) & set(PHRASES)
-    if clash:
-        raise ValueError(f"phrases defined twice: {sorted(clash)}")
-    PHRASES.update(table)
+PHRASES_FILE = Path(__file__).with_name("phrases.toml")
 
 
-phrases({
-    "break": ("break", "休息"),
-    "sep": (", ", "，"),
-    "col.date": ("Date", "日期"),
-    "col.queue": ("Queue", "队列"),
-    "col.shift": ("Shift", "班次"),
-    "col.name": ("Name", "姓名"),
-    "col.id": ("ID", "工号"),
-    "col.skills": ("Skills", "技能"),
-    "rest": ("off", "休"),
-    "leave": ("leave", "假"),
-    "weekday": ("Mon Tue Wed Thu Fri Sat Sun", "一 二 三 四 五 六 日"),
-    "yuan": ("{v:,.0f} yuan", "{v:,.0f} 元"),
-    "phase.warmup": ("warm-up", "预热"),
-    "phase.deposit": ("deposit", "定金"),
-    "phase.final_payment": ("final payment", "尾款"),
-    "phase.peak": ("sale day", "大促当天"),
-    "phase.aftersales": ("after-sales", "售后期"),
-    "employment.full_time": ("full-time", "全职"),
-    "employment.part_time": ("part-time", "兼职"),
-    "employment.temp": ("temp", "临时"),
-})
+def _load() -> dict[str, tuple[str, str]]:
+    """key -> (English, Chinese), ``str.format`` fields allowed."""
+    table = tomllib.loads(PHRASES_FILE.read_text(encoding="utf-8"))
+    return {key: (entry["en"], entry["zh"]) for key, entry in table.items()}
+
+
+PHRASES: dict[str, tuple[str, str]] = _load()
 
 
 class Words:

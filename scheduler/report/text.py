@@ -13,72 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scheduler.report.i18n import Words, phrases
+from scheduler.report.i18n import Words
 
-phrases({
-    "text.plan": ("Plan {name}, {start} to {end}: {scheduled} of {staff} agents rostered, {shifts} shifts, {hours:,} paid hours",
-                  "计划 {name}（{start} 至 {end}）：{staff} 名客服中 {scheduled} 名排班，{shifts} 个班次，带薪 {hours:,} 小时"),
-    "text.meets": ("The roster meets the target in every open hour of every queue.", "每个队列的每个在线小时都达到服务目标。"),
-    "text.misses": ("The roster misses the target in {hours} queue-hours:", "有 {hours} 个队列小时未达到服务目标："),
-    "text.pay": ("Pay: {pay} (wages with rest-day premiums).", "工资：{pay}（含休息日加班费）。"),
-    "text.late": ("Late first replies: {chats:,} chats (estimated lost sales {lost}); reminders touched late: {touches:,}.",
-                  "首次回复超时：{chats:,} 个会话（估计损失销售额 {lost}）；催付超时触达：{touches:,} 次。"),
-    "text.queue": ("{label}: {under} of {open} open hours under target", "{label}：{open} 个在线小时中 {under} 小时未达标"),
-    "text.beyond": (" ({n} beyond what the staff can cover)", "（其中 {n} 小时现有人员无法覆盖）"),
-    "text.fewest": ("; {n} agent-hours short, the fewest any roster reaches (proven)", "；缺 {n} 人时，已证明为任何排班的最少值"),
-    "text.worst": ("; worst {ds} ({sl:.0%} answered in time)", "；最差 {ds}（及时回复 {sl:.0%}）"),
-    "text.sim": ("simulated: {low} of {hours} hours meet the target in fewer than {risk:.0%} of trials",
-                 "模拟：{hours} 小时中 {low} 小时达标概率低于 {risk:.0%}"),
-    "text.sim_worst": ("; riskiest {ds} ({p:.0%})", "；风险最高 {ds}（{p:.0%}）"),
-    "text.no_skill": ("{label}: no agent has this skill", "{label}：没有客服具备该技能"),
-    "text.temps_none": ("Temps: none needed.", "临时工：不需要。"),
-    "text.temps": ("Temps to close every gap: on {days} days, at most {most} people on {date} ({detail}).",
-                   "补齐所有缺口需临时工：{days} 天需要，最多一天 {most} 人（{date}：{detail}）。"),
-    "text.temp_shift": ("{people} {label} on {shift} {start}-{end}", "{label} {people} 人 {shift} {start}-{end}"),
-    "text.solver": ("Solver {status}{stopped}: objective {objective:,.1f}, bound {bound:,.1f}, gap {gap:.2%}.",
-                    "求解器 {status}{stopped}：目标值 {objective:,.1f}，下界 {bound:,.1f}，差距 {gap:.2%}。"),
-    "text.stopped": (" (stopped by Ctrl-C)", "（被 Ctrl-C 中止）"),
-    "text.files": ("Files in {path}", "文件在 {path}"),
-    "text.scenario": ("scenario {line}", "情景 {line}"),
-    "edit.no_split": ("No assignments.csv beside the roster: the hourly split was computed by the planner's own least-cost split.",
-                      "名单旁没有 assignments.csv：按计划器的最低成本分配重新计算了每小时的队列分配。"),
-    "edit.stale_split": ("assignments.csv no longer matches the roster (it was edited): the hourly split was recomputed by the planner's own least-cost split.",
-                         "assignments.csv 与排班表不再一致（排班已修改）：按计划器的最低成本分配重新计算了每小时的队列分配。"),
-    "edit.title": ("What the edit changed, against the published roster:", "与已发布排班相比，此次修改的影响："),
-    "edit.agent": ("  {name} ({id}): {changes}", "  {name}（{id}）：{changes}"),
-    "edit.removed": ("removed {shift}", "删除 {shift}"),
-    "edit.added": ("added {shift}", "新增 {shift}"),
-    "edit.under": ("  {label}: {before} -> {after} hours under target", "  {label}：未达标小时 {before} -> {after}"),
-    "edit.late": ("  late chats {chats_before:,} -> {chats_after:,} (estimated lost sales {lost_before} -> {lost_after}); "
-                  "reminders touched late {touches_before:,} -> {touches_after:,}",
-                  "  超时会话 {chats_before:,} -> {chats_after:,}（估计损失销售额 {lost_before} -> {lost_after}）；"
-                  "催付超时触达 {touches_before:,} -> {touches_after:,}"),
-    "edit.worse": ("  worse: {label} {ds}: {sched_before} -> {sched_after} agents for {required} required, "
-                   "service {sl_before:.0%} -> {sl_after:.0%}",
-                   "  变差：{label} {ds}：在岗 {sched_before} -> {sched_after} 人（需要 {required} 人），"
-                   "服务水平 {sl_before:.0%} -> {sl_after:.0%}"),
-    "edit.more_worse": ("  and {n} more hours worse", "  另有 {n} 小时变差"),
-    "edit.none_worse": ("  no hour got worse", "  没有小时变差"),
-    "progress.forecast": ("forecasting {n} queues, {start}..{end}", "预测 {n} 个队列，{start} 至 {end}"),
-    "progress.simulate": ("simulating the roster against random arrivals ({n} replications)",
-                          "用随机到达模拟排班（{n} 次重复）"),
-    "sim.done": ("simulated {n} replications of {hours} queue-hours in {s:.1f} s", "模拟 {n} 次重复、{hours} 个队列小时，用时 {s:.1f} 秒"),
-    "sim.mean": (" (mean forecast)", "（按预测均值）"),
-    "sim.files": ("files in {path}: simulation.csv, simulation.png", "文件在 {path}：simulation.csv、simulation.png"),
-    "progress.start": ("rostering {agents} agents over {days} days (time limit {limit:g} s; Ctrl-C keeps the best roster so far)",
-                       "为 {agents} 名客服排 {days} 天的班（时限 {limit:g} 秒；按 Ctrl-C 保留目前最佳排班）"),
-    "progress.under": ("  {t:6.1f} s  best roster so far: {n} queue-hours under target", "  {t:6.1f} 秒  目前最佳排班：{n} 个队列小时未达标"),
-    "progress.better": ("  {t:6.1f} s  a better roster", "  {t:6.1f} 秒  找到更好的排班"),
-    "progress.solver": ("   (objective {obj:,.0f}, bound {bound:,.0f}, gap {gap:.2%})", "  （目标值 {obj:,.0f}，下界 {bound:,.0f}，差距 {gap:.2%}）"),
-    "check.cost": ("Cost: pay {pay}; late first replies {chats:,} chats (estimated lost sales {lost}); "
-                   "objective {total:,.1f} (every term in violations.csv's units, as run.json prices a roster)",
-                   "成本：工资 {pay}；首次回复超时 {chats:,} 个会话（估计损失销售额 {lost}）；"
-                   "目标值 {total:,.1f}（与 run.json 对排班的计价相同）"),
-    "check.no_price": ("Cost: not priced (the roster names agents or shifts the plan does not know)",
-                       "成本：无法计价（排班中有计划不认识的客服或班次）"),
-    "check.ok": ("OK: {shifts} shifts of {agents} agents keep every hard rule", "通过：{agents} 名客服的 {shifts} 个班次符合所有硬性规则"),
-    "check.broken": ("{n} hard rule violation(s) in {path}", "{path} 中有 {n} 处违反硬性规则"),
-})
 
 
 def _hm(ts: str) -> str:

@@ -3,7 +3,7 @@
 Coverage is soft, so the hard rules bind each agent separately: the roster model is
 infeasible exactly when some agent's own rules are. For each agent a small CP-SAT model holds
 its shift variables (every option, none filtered) and every rule behind an assumption literal
-(``scheduler.rules.labour``); ``sufficient_assumptions_for_infeasibility`` gives a core, a deletion
+(every rule of ``scheduler.rules.HARD_RULES`` and ``OPTION_RULES``); ``sufficient_assumptions_for_infeasibility`` gives a core, a deletion
 pass makes it minimal (dropping a rule that is not needed for the conflict), and the minimal
 core is re-checked infeasible before it is reported.
 
@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.rules.labour import MODEL_RULES, OPTION_RULES, AgentShifts, overtime_month, rest_day_vars
+from scheduler.rules import HARD_RULES, OPTION_RULES, constrain_agent
+from scheduler.rules.helpers import AgentShifts
 from scheduler.plan.shifts import options, reaches_plan
 
 
@@ -33,7 +34,8 @@ class Conflict:
 
 def _agent_model(plan, agent, opts) -> tuple[cp_model.CpModel, dict]:
     model, days = cp_model.CpModel(), plan.roster_days
-    lits = {rule.__name__: model.new_bool_var(rule.__name__) for rule in [*OPTION_RULES, *MODEL_RULES, overtime_month]}
+    names = [*(rule.__name__ for rule in OPTION_RULES), *(rule.NAME for rule in HARD_RULES)]
+    lits = {name: model.new_bool_var(name) for name in names}
     shifts = AgentShifts(agent, days, opts, [[] for _ in days])
     for d, day in enumerate(days):
         for o, opt in enumerate(opts):
@@ -44,9 +46,7 @@ def _agent_model(plan, agent, opts) -> tuple[cp_model.CpModel, dict]:
             for rule in OPTION_RULES:
                 if not rule(agent, opt.template, day, plan):
                     model.add(v == 0).only_enforce_if(lits[rule.__name__])
-    for rule in MODEL_RULES:
-        rule(model, shifts, plan, lits[rule.__name__])
-    overtime_month(model, shifts, plan, lits["overtime_month"], rest_day_vars(model, shifts, plan))
+    constrain_agent(model, shifts, plan, lits)
     return model, lits
 
 

@@ -4,7 +4,7 @@ Decision ``x[a, d, o]``: agent ``a`` works shift option ``o`` (a template with i
 starting on day ``d`` (day 0 is the eve of the plan, for a night shift reaching into it).
 Agents with the same skill set form a group; each hour the group's agents at the desk are split
 over their queues by integer flows (every agent at the desk serves exactly one queue), so the
-coverage ``c[q, t]`` is a sum of flows. The hard rules are those of ``scheduler.rules.labour``.
+coverage ``c[q, t]`` is a sum of flows. The hard rules are the registry's, ``scheduler.rules.HARD_RULES``.
 
 The objective, in objective units (``COST_SCALE`` a yuan), is the sum of
 - service level lost: the convex loss curve of ``scheduler.staffing.curves`` per queue-hour (tiers),
@@ -35,7 +35,8 @@ from ortools.sat.python import cp_model
 
 from scheduler import interrupt
 from scheduler.rules.pay import preference_broken, rest_day_premium, shift_pay
-from scheduler.rules.labour import MODEL_RULES, OPTION_RULES, AgentShifts, comparable_groups, overtime_month, rest_day_vars
+from scheduler.rules import constrain_agent, option_allowed
+from scheduler.rules.helpers import AgentShifts, comparable_groups
 from scheduler.plan.shifts import options, plan_hour, reaches_plan, shift_end, shift_start
 from scheduler.plan.money import COST_SCALE, units
 from scheduler.staffing.curves import loss_curves
@@ -74,10 +75,6 @@ def required_matrix(req: pd.DataFrame, queues, start, n_hours: int) -> dict[str,
         arr[idx[keep]] = part["scheduled"].to_numpy()[keep]
         out[q] = arr
     return out
-
-
-def option_allowed(agent, template, date, plan) -> bool:
-    return all(rule(agent, template, date, plan) for rule in OPTION_RULES)
 
 
 def add_coverage(model, presence: dict, sizes: dict, flows: dict) -> dict[tuple[str, int], list]:
@@ -238,11 +235,8 @@ class RosterModel(Demand):
         for a, agent in enumerate(self.staff.itertuples()):
             shifts = self._agent_vars(a, agent)
             self.agents.append(shifts)
-            for rule in MODEL_RULES:
-                rule(self.model, shifts, self.plan)
-            rest_days = rest_day_vars(self.model, shifts, self.plan)
-            overtime_month(self.model, shifts, self.plan, rest_days=rest_days)
-            self._wage_terms(shifts, rest_days)
+            constrain_agent(self.model, shifts, self.plan)
+            self._wage_terms(shifts, shifts.rest_days(self.model, self.plan))
             self._preference_terms(shifts)
         if symmetry:
             self._symmetry()

@@ -23,7 +23,7 @@ from forecasts.history import read_history
 from forecasts.promotions import Promotions, read_promotions
 from scheduler.check.checker import read_assignments, read_roster
 from scheduler.cli import main
-from scheduler.plan.config import load_plan
+from scheduler.plan.load import load_plan
 from scheduler.plan.staff import read_staff
 from smallplan import PROMOTIONS, STAFF, STAFF_COLUMNS, small_history, write_small_plan
 

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecasts import scale
 from forecasts.model import PromoForecaster, forecast
 
 WINDOW = ("2026-11-01", "2026-11-18")
@@ -115,6 +116,6 @@ def test_a_kind_with_one_past_event_keeps_its_own_level(demo_history, demo_promo
         return f["mean"].sum()
 
     with_kind = peak_total()
-    monkeypatch.setattr(PromoForecaster, "_kind_level", lambda self, event, named, log_s, tau2: (0.0, tau2))
+    monkeypatch.setattr(scale, "kind_level", lambda kinds, event, named, log_s, tau2: (0.0, tau2))
     pooled = peak_total()
     assert peak["y"].sum() < with_kind < 0.95 * pooled

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from forecasts.errors import InputError
 from forecasts.tables import guard, is_xlsx, read_table, unguard
-from scheduler.plan.config import load_plan
+from scheduler.plan.load import load_plan
 from scheduler.plan.staff import read_staff
 from smallplan import STAFF, STAFF_COLUMNS, write_small_plan
 

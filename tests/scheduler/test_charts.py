@@ -14,6 +14,8 @@ import pytest
 from matplotlib.collections import PathCollection, QuadMesh
 from matplotlib.colors import to_rgba
 
+from scheduler.report.charts import coverage as chart_coverage
+from scheduler.report.charts import simulation as chart_simulation
 from smallplan import small_forecast
 
 from scheduler.check.checker import coverage
@@ -122,13 +124,13 @@ def test_simulation_heatmap_zero_is_the_darkest_colour_and_closed_hours_differ(r
 
 def test_risk_scale_keeps_zero_darkest_and_splits_at_the_risk_level():
     for risk in (0.0, 0.003, 0.5, 0.8, 1.0):
-        cmap, norm, edges = charts._risk_scale(risk)
+        cmap, norm, edges = chart_simulation._risk_scale(risk)
         assert len(edges) == cmap.N + 1 and list(edges) == sorted(edges)
         below = [cmap(int(norm(v))) for v in np.linspace(0, risk, 7)[:-1]] if risk > 0 else []
         above = [cmap(int(norm(v))) for v in np.linspace(risk, 1, 5)]
         assert all(c[0] > c[1] for c in below), risk  # reds under the risk level
         assert all(c[1] > c[0] for c in above), risk  # greens at and above it
-    assert charts._percent(0.0) == "0%" and charts._percent(0.004) == "<1%" and charts._percent(0.799) == "79%"
+    assert chart_simulation._percent(0.0) == "0%" and chart_simulation._percent(0.004) == "<1%" and chart_simulation._percent(0.799) == "79%"
 
 
 def test_coverage_heatmap_short_cell_carries_its_number_and_closed_cells_are_not_white(run):
@@ -151,7 +153,7 @@ def test_coverage_heatmap_short_cell_carries_its_number_and_closed_cells_are_not
     numbers, offsets = next((c, o) for c, o in drawn if (hour + 0.5, row + 0.5) in o)  # drawn in the cell
     assert tuple(numbers.get_facecolors()[offsets.index((hour + 0.5, row + 0.5))]) == to_rgba("white")
     red, _ = _cell_colour(fig, panel, row, hour)
-    assert red == to_rgba(charts.GAP_COLORS[0])  # 14 short: the darkest red
+    assert red == to_rgba(chart_coverage.GAP_COLORS[0])  # 14 short: the darkest red
     white = _cell_colour(fig, *_cell(plan, cov, "reminder", even["ds"]))[0]
     grey = _cell_colour(fig, *_cell(plan, cov, "reminder", closed["ds"]))[0]
     assert white == to_rgba("white") and grey != white and grey[3] == 0

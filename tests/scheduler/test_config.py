@@ -4,7 +4,7 @@ import pytest
 
 from smallplan import SMALL_TOML, write_small_plan
 from forecasts.errors import InputError
-from scheduler.plan.config import load_plan
+from scheduler.plan.load import load_plan
 
 
 def test_small_plan_loads(small_plan_path):

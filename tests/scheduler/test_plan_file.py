@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from forecasts.errors import InputError
 from scheduler.cli import main
-from scheduler.plan.config import load_plan, plan_schema
+from scheduler.plan.load import load_plan, plan_schema
 from scheduler.demo import DEMO_CONFIG
 from smallplan import SMALL_TOML, STAFF, write_small_plan
 

@@ -60,7 +60,7 @@ def test_small_roster_mean_forecast_agrees_with_coverage(solved_small):
 
 def test_demo_roster_mean_forecast_agrees_with_coverage():
     """The truth check on the demo's own roster (assignments of a `peakplan plan` run), every open chat hour."""
-    from scheduler.plan.config import load_plan
+    from scheduler.plan.load import load_plan
     from scheduler.demo import DEMO_CONFIG
     from scheduler.pipeline import plan_flags, plan_forecast, read_inputs
     from scheduler.staffing.requirements import requirements

@@ -2,7 +2,7 @@
 
 ``hand_out`` gives each class's counts (agents of the class on option ``o`` of day ``d``) to
 named agents, day by day, without a solver: for each count it takes the agents the rules still
-allow (``AgentPlan.fits``, every hard rule tested incrementally), those whose contract minimum
+allow (``AgentPlan.fits``: every hard rule's ``fits`` face, tested incrementally), those whose contract minimum
 is most at risk first, then the cheapest (pay, rest-day premium, preferences), then those with
 the fewest hours. A second pass tops up agents still below their weekly minimum, preferring
 counts left unfilled, then the shifts worth most. Agents it cannot bring to their minimum are
@@ -18,30 +18,31 @@ from __future__ import annotations
 from collections import defaultdict
 
 from scheduler.rules.pay import preference_broken, rest_day_premium, shift_pay
-from scheduler.rules.labour import contract_days, min_hours_due, overtime_eligible, week_blocks
-from scheduler.plan.shifts import rest_conflicts
+from scheduler.rules import HARD_RULES
+from scheduler.rules.helpers import contract_days, min_hours_due, overtime_eligible, week_blocks
+from scheduler.rules.max_consecutive_days import run_with
 from scheduler.plan.money import units
 
 
 class RuleTables:
-    """What the rules need per plan, indexed by model day: blocks, months, night windows, rest conflicts."""
+    """What the rules need per plan, indexed by model day: the blocks, and each rule's own ``tables``
+    (an attribute named after the rule); the hand-out faces (``fits``) and minimums (``short``) of
+    the registry ``scheduler.rules.HARD_RULES``."""
 
     def __init__(self, full):
         plan, n = full.plan, len(full.days)
         self.plan, self.opts, self.n = plan, full.opts, n
         self.blocks = week_blocks(plan)
         self.block_of = {d: b for b, block in enumerate(self.blocks) for d in block}
-        self.month_of = [plan.roster_days[max(block[0], 1)].timetuple()[:2] for block in self.blocks]
-        self.windows = [(s, s + 7) for s in range(max(1, n - 6))]
-        self.windows_of = [[w for w in self.windows if w[0] <= d < w[1]] for d in range(n)]
-        self.after, self.before = defaultdict(list), defaultdict(list)  # by template name: (gap, other template)
-        for first, second, gap in rest_conflicts(list(plan.shifts.values()), plan.rules.min_rest_h):
-            self.after[first].append((gap, second))
-            self.before[second].append((gap, first))
+        for rule in HARD_RULES:
+            if rule.tables is not None:
+                setattr(self, rule.NAME, rule.tables(plan, n))
+        self.fits = tuple(rule.fits for rule in HARD_RULES if rule.fits is not None)
+        self.minimums = tuple(rule.short for rule in HARD_RULES if rule.short is not None)
 
 
 class AgentPlan:
-    """One agent's shifts as they are handed out, and the incremental test of one more."""
+    """One agent's shifts as they are handed out, and the incremental test of one more (the rules' ``fits``)."""
 
     def __init__(self, full, tables: RuleTables, a: int):
         self.a, self.t, self.agent = a, tables, full.agents[a].agent
@@ -61,53 +62,19 @@ class AgentPlan:
 
     def fits(self, d: int, o: int) -> bool:
         """Whether option ``o`` on day ``d`` keeps every hard rule, given the shifts so far."""
-        if self.shift[d] >= 0 or o not in self.allowed[d]:
+        if o not in self.allowed[d]:
             return False
-        t, rules = self.t.opts[o].template, self.t.plan.rules
-        return (self._rested(d, t) and self._run_with(d) <= rules.max_consecutive_days
-                and self.hours[self.t.block_of[d]] + t.paid_hours <= self.agent.max_week_hours
-                and self._nights_ok(d, t) and self._overtime_with(d, t) <= rules.max_overtime_h_month)
-
-    def _rested(self, d: int, t) -> bool:
-        if any(getattr(self.template(d + gap), "name", None) == other for gap, other in self.t.after[t.name]):
-            return False
-        return not any(getattr(self.template(d - gap), "name", None) == other for gap, other in self.t.before[t.name])
+        t = self.t.opts[o].template
+        for fits in self.t.fits:
+            if not fits(self, d, t):
+                return False
+        return True
 
     def _run_with(self, d: int) -> int:
-        run, e = 1, d - 1
-        while e >= 0 and self.shift[e] >= 0:
-            run, e = run + 1, e - 1
-        e = d + 1
-        while e < self.t.n and self.shift[e] >= 0:
-            run, e = run + 1, e + 1
-        return run
-
-    def _nights_ok(self, d: int, t) -> bool:
-        rules, off = self.t.plan.rules, self.t.plan.rules.night_to_day_days_off
-        if not t.night:
-            return not any((u := self.template(d - g)) is not None and u.night for g in range(1, off + 1))
-        if any((u := self.template(d + g)) is not None and not u.night for g in range(1, off + 1)):
-            return False
-        nights = self.night_days()
-        if len(nights) + 1 > rules.max_nights:
-            return False
-        return all(sum(s <= e < w for e in nights) + 1 <= rules.max_nights_per_7_days for s, w in self.t.windows_of[d])
+        return run_with(self, d)
 
     def night_days(self) -> list[int]:
         return [e for e in range(self.t.n) if (u := self.template(e)) is not None and u.night]
-
-    def _overtime_with(self, d: int, t) -> float:
-        """Overtime hours in the month of day ``d`` with option template ``t`` added (0 if not eligible)."""
-        if not self.eligible:
-            return 0
-        std, b = self.t.plan.rules.daily_standard_h, self.t.block_of[d]
-        total = 0
-        for c, month in enumerate(self.t.month_of):
-            if month != self.t.month_of[b]:
-                continue
-            days, extra = self.days[c] + (c == b), self.extra_h[c] + (max(0, round(t.paid_hours - std)) if c == b else 0)
-            total += max(0, days - self.free_days[c]) * int(std) + extra
-        return total
 
     def add(self, d: int, o: int) -> None:
         t, b = self.t.opts[o].template, self.t.block_of[d]
@@ -126,8 +93,10 @@ class AgentPlan:
         return short / max(1, left)
 
     def short(self) -> list[int]:
-        """Blocks in which the agent is paid less than the contract's minimum."""
-        return [b for b in range(len(self.due)) if self.hours[b] < self.due[b]]
+        """Blocks in which the agent is below a minimum rule (the contract's weekly hours)."""
+        if len(self.t.minimums) == 1:
+            return self.t.minimums[0](self)
+        return sorted({b for short in self.t.minimums for b in short(self)})
 
 
 def _price(full, p: AgentPlan, d: int, o: int) -> int:

@@ -55,9 +55,9 @@ from scheduler.roster.search.greedy import RuleTables, greedy_flows, hand_out, m
 from scheduler.roster.search.lpbound import MAX_AGENT_DAYS as LP_MAX_AGENT_DAYS, LpBound
 from scheduler.rules.pay import rest_day_premium, shift_pay
 from scheduler.roster.search.polish import WHOLE_MAX_S, WHOLE_SHARE, WindowSearch, complete_hint, hinted
-from scheduler.rules.labour import (MODEL_RULES, AgentShifts, contract_days, min_hours_due, overtime_eligible, overtime_month,
-                             rest_day_vars, week_blocks)
-from scheduler.plan.shifts import reaches_plan, rest_conflicts
+from scheduler.rules import HARD_RULES, constrain_agent
+from scheduler.rules.helpers import AgentShifts, contract_days, min_hours_due, overtime_eligible, week_blocks
+from scheduler.plan.shifts import reaches_plan
 from scheduler.plan.money import COST_SCALE, units
 
 CLASS_KEYS = ["skills", "employment", "night_allowed", "max_week_hours", "min_week_hours", "contract_week_hours"]
@@ -103,36 +103,15 @@ class AggregateModel:
                 if n and reaches_plan(d, opt.template) and option_allowed(rep, opt.template, day, self.plan):
                     self.y[k, d, o] = self.model.new_int_var(0, n, f"y_{k}_{d}_{o}")
                     by_day[d].append((o, self.y[k, d, o]))
-            if by_day[d]:
-                self.model.add(sum(v for _, v in by_day[d]) <= n)
         self._class_rules(k, members, by_day)
 
     def _class_rules(self, k, members, by_day):
-        plan, size, opts = self.plan, len(members), self.full.opts
+        """The class-level relaxation (``relax``) of every hard rule of the registry that has one."""
+        opts = self.full.opts
         works = lambda d, pick=None: [v for o, v in by_day[d] if pick is None or pick(opts[o].template)] if 0 <= d < len(by_day) else []  # noqa: E731
-        for first, second, gap in rest_conflicts(list(plan.shifts.values()), plan.rules.min_rest_h):
-            for d in range(len(by_day) - gap):
-                vs = works(d, lambda t: t.name == first) + works(d + gap, lambda t: t.name == second)
-                if vs:
-                    either = len(set(self._avail(members, d)) | set(self._avail(members, d + gap)))
-                    self.model.add(sum(vs) <= either)
-        m = plan.rules.max_consecutive_days
-        for d in range(len(by_day) - m):
-            self.model.add(sum(v for j in range(d, d + m + 1) for v in works(j)) <= m * size)
-        for block in week_blocks(plan):
-            hours = [opts[o].template.paid_hours * v for d in block for o, v in by_day[d]]
-            self.model.add(sum(hours) <= int(sum(self.staff.at[a, "max_week_hours"] for a in members)))
-            due = sum(self._least_hours(a, block) for a in members)
-            if due:
-                self.model.add(sum(hours) >= due)
-        nights = [v for d in range(len(by_day)) for v in works(d, lambda t: t.night)]
-        self.model.add(sum(nights) <= plan.rules.max_nights * size)
-        for d in range(max(1, len(by_day) - 6)):
-            self.model.add(sum(v for j in range(d, d + 7) for v in works(j, lambda t: t.night)) <= plan.rules.max_nights_per_7_days * size)
-        for d in range(len(by_day)):
-            for gap in range(1, plan.rules.night_to_day_days_off + 1):
-                if works(d, lambda t: t.night) and works(d + gap, lambda t: not t.night):
-                    self.model.add(sum(works(d, lambda t: t.night)) + sum(works(d + gap, lambda t: not t.night)) <= size)
+        for rule in HARD_RULES:
+            if rule.relax is not None:
+                rule.relax(self, k, members, by_day, works)
         self._class_pay(k, members, by_day, works)
 
     def _class_pay(self, k, members, by_day, works):
@@ -280,15 +259,12 @@ def part_model(full: RosterModel, part: list[int], targets: dict, worth, hint: d
                 x[a, d, o] = model.new_bool_var(f"x_{a}_{d}_{o}")
                 model.add_hint(x[a, d, o], int(hint.get((a, d)) == o))
                 shifts.by_day[d].append((o, x[a, d, o]))
-        for rule in MODEL_RULES:
-            rule(model, shifts, plan)
+        constrain_agent(model, shifts, plan)
         for d, day in enumerate(full.days):  # what each agent costs, in the deviations' units (10 yuan)
             for o, v in shifts.by_day[d]:
                 costs.append(round(shift_pay(shifts.agent, opts[o].template, day, plan) / 100) * v)
-        if overtime_eligible(shifts.agent, plan):
-            rest = rest_day_vars(model, shifts, plan)
-            overtime_month(model, shifts, plan, rest_days=rest)
-            costs += [round(rest_day_premium(shifts.agent, plan) / 100) * r for r in rest]
+        if overtime_eligible(shifts.agent, plan):  # its rest-day counters, made by the overtime rule
+            costs += [round(rest_day_premium(shifts.agent, plan) / 100) * r for r in shifts.rest_days(model, plan)]
     by_key = defaultdict(list)
     for (a, d, o), v in x.items():
         by_key[d, o].append(v)
