@@ -15,7 +15,9 @@ from scheduler.roster.search.greedy import AgentPlan, RuleTables, greedy_flows, 
 from scheduler.roster.model import RosterModel
 from scheduler.plan.money import units
 from scheduler.staffing.curves import LossCurve
-from scheduler.roster.search.staged import AggregateModel, Disaggregation, first_roster
+from scheduler.roster.search.aggregate import AggregateModel
+from scheduler.roster.search.first import first_roster
+from scheduler.roster.search.parts import Disaggregation
 
 people = st.lists(st.tuples(st.sampled_from(["full_time", "part_time"]), st.booleans(),
                             st.sets(st.sampled_from([dt.date(2026, 11, 9) + dt.timedelta(days=k) for k in range(4)]), max_size=2),

@@ -10,7 +10,7 @@ from scheduler.check.checker import check_rules, cost_breakdown, coverage
 from scheduler.roster.search.greedy import greedy_flows, hand_out
 from scheduler.roster.search.polish import WindowSearch, complete_hint
 from scheduler.roster.model import RosterModel
-from scheduler.roster.search.staged import first_roster, hint_roster
+from scheduler.roster.search.first import first_roster, hint_roster
 
 
 def _searched(solved_small, seconds: float):

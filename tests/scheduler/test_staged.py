@@ -10,7 +10,10 @@ from ortools.sat.python import cp_model
 from scheduler.check.checker import check_rules, coverage
 from scheduler.roster.model import RosterModel, set_limits
 from scheduler.staffing.requirements import requirements
-from scheduler.roster.search.staged import AggregateModel, Clock, cover_floor, floor_steps, hint_roster
+from scheduler.roster.search.aggregate import AggregateModel, floor_steps
+from scheduler.roster.search.clock import Clock
+from scheduler.roster.search.cover import cover_floor
+from scheduler.roster.search.first import hint_roster
 from smallplan import small_forecast
 
 

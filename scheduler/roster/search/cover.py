@@ -1,0 +1,119 @@
+"""Cover what the staff can (MODEL_NOTES 3.7, step 4): on queues with a ``floor_cost``, the fewest
+agent-hours below the requirement are reached first, by random crews of agents (every day of
+theirs re-solved for the shortfall, then the fewest shifts moved) and then the whole model,
+stopping, proven, at the aggregate relaxation's minimum.
+
+Takes: the full ``RosterModel`` (hinted with a roster). Returns: the shifts and flows reached."""
+
+from __future__ import annotations
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler import interrupt
+from scheduler.roster.model import RosterModel, set_limits
+from scheduler.roster.search.polish import WindowSearch, complete_hint, hinted
+from scheduler.roster.search.aggregate import floor_steps
+from scheduler.roster.search.clock import Clock
+from scheduler.roster.search.first import shifts_and_flows
+
+
+def _shortfall(full: RosterModel, values: list[int]) -> int:
+    """``floor_steps`` of the roster given as a value per model variable."""
+    return floor_steps(full.floor, lambda v: values[v.index])
+
+
+SETTLE_S = 1.0  # for the flows after the cover (the polish goes on with them; on the demo a longer solve does not end sooner)
+COVER_MIN_S = 2.0  # the least time worth a try: each solve of the whole model at 1,000 agents costs about a second
+
+
+def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewest: float):
+    """Cover what the staff can: the fewest agent-hours below the requirement on the queues with a
+    ``floor_cost``, lexicographically before the rest of the cost. The shortfall is lowered first by
+    ``floor_crews`` (random crews of agents re-solved for it, then for the fewest shifts moved,
+    within 0.4 of ``seconds``); then, if still above ``fewest`` (the aggregate relaxation's minimum,
+    a valid bound), by the whole model for the shortfall alone, up to three quarters of ``seconds``,
+    which stops, proven, on reaching it, and a last solve that keeps the shortfall it reached and
+    moves the fewest shifts from the crews' roster. That shortfall becomes a constraint of the full
+    model, so the polish keeps it. Needs the complete hint of ``hint_roster`` (None without it).
+
+    Returns ``(chosen, flows, shifts moved, {"agent_hours_below", "proven_fewest"})``, or None
+    with no floor queue or no solution in time. ``proven_fewest``: the shortfall reached equals
+    ``fewest``, so no roster under the hard rules leaves less (weighted by each queue's floor_cost).
+    """
+    if not full.floor:
+        return None
+    clock, before = Clock(seconds, workers), complete_hint(full.model)
+    if before is None:
+        return None
+    values = before
+    lower = seconds >= COVER_MIN_S  # else too little time to lower it (L at a 30 s limit): the shortfall as it is
+    if lower and _shortfall(full, values) > fewest and not interrupt.requested():
+        values = floor_crews(full, values, fewest, clock.give(0.4 * seconds), workers, seed)
+    if lower and _shortfall(full, values) > fewest and not interrupt.requested():
+        values = _fewest_whole(full, values, fewest, clock, 0.25 * seconds, workers, seed)
+    reached = _shortfall(full, values)
+    full.model.add(floor_steps(full.floor) <= reached)
+    if values is not before and not interrupt.requested():  # the solves above ignored the cost of the flows: the best for these shifts
+        settled = WindowSearch(full, values, np.inf, workers, seed)
+        settled.settle(clock.give(min(SETTLE_S, max(0.5, clock.left()))))
+        values = settled.values
+    chosen, flows = shifts_and_flows(full, values)
+    moved = sum(values[v.index] != before[v.index] for v in _shift_vars(full))
+    floor = {"agent_hours_below": int(sum(values[v.index] for _, v in full.floor)), "proven_fewest": bool(reached <= fewest)}
+    return chosen, flows, moved, floor
+
+
+def floor_crews(full: RosterModel, values: list[int], fewest: float, seconds: float, workers: int, seed: int) -> list[int]:
+    """Crews of agents drawn at random, every day of theirs re-solved with every other agent fixed
+    (``scheduler.roster.search.polish``) for the floor shortfall first and the shifts moved from ``values`` second,
+    until the shortfall reaches ``fewest`` or ``seconds`` are spent. Returns the values reached.
+
+    Lexicographic by weight (a step of the shortfall outweighs moving every shift). Moving the
+    fewest keeps the cost near the start's; the shortfall alone let a crew's other shifts go
+    anywhere (L, 30 s: 4.2M against a 3.15M start), and the whole cost as the second goal made each
+    step too hard to finish (demo: 1 of 5 runs proven). On the demo, from the sweeps' 49-61
+    agent-hours, crews of 20 reached the proven 44 within 4 s in 5 of 5 runs; windows of 7 days
+    stopped at 45 in 3 of 5."""
+    xs = _shift_vars(full)
+    weight = len(xs) + 1
+    goal = weight * floor_steps(full.floor) + _moves(xs, values)
+    search = WindowSearch(full, values, weight * _shortfall(full, values), workers, seed, goal=goal)
+    search.run(seconds, step=search.crew, presolve=True, done=lambda vals: _shortfall(full, vals) <= fewest)
+    return search.values
+
+
+def _moves(xs: list, values: list[int]):
+    """The shifts of ``xs`` (Boolean variables) whose value differs from ``values``: an expression."""
+    return sum((1 - v) if values[v.index] else v for v in xs)
+
+
+def _fewest_whole(full: RosterModel, values: list[int], fewest: float, clock: Clock, spare: float, workers: int, seed: int):
+    """The whole model from ``values`` for the floor shortfall alone (stopping, proven, at ``fewest``),
+    leaving ``spare`` seconds of ``clock``; if it lowers it, the roster that keeps the shortfall
+    reached and moves the fewest shifts from ``values``, in what is left. Returns the values reached
+    (``values`` if no better)."""
+    below = floor_steps(full.floor)
+    model = hinted(full.model.clone(), values)
+    model.add(below >= int(fewest))
+    model.minimize(below)
+    solver = _solve(model, clock.give(max(0.5, clock.left() - spare)), workers, seed)
+    if solver is None or solver.objective_value >= _shortfall(full, values) or interrupt.requested():
+        return values
+    fewer, xs = list(solver.response_proto.solution), _shift_vars(full)
+    model = hinted(full.model.clone(), fewer)
+    model.add(below <= int(round(solver.objective_value)))
+    model.minimize(_moves(xs, values))
+    solver = _solve(model, clock.give(max(0.5, clock.left())), workers, seed)
+    return list(solver.response_proto.solution) if solver is not None else fewer
+
+
+def _shift_vars(full: RosterModel) -> list:
+    return [v for shifts in full.agents for day_vars in shifts.by_day for _, v in day_vars]
+
+
+def _solve(model: cp_model.CpModel, seconds: float, workers: int, seed: int) -> cp_model.CpSolver | None:
+    """Solve ``model`` within ``seconds``; the solver if it found a solution, else None."""
+    solver = cp_model.CpSolver()
+    set_limits(solver, seconds, workers, seed)
+    return solver if interrupt.solve(solver, model) in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
