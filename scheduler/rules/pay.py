@@ -9,7 +9,7 @@ and the checker both price with these functions, so their objectives agree exact
 
 from __future__ import annotations
 
-from scheduler.rules.labour import overtime_eligible
+from scheduler.rules.helpers import overtime_eligible
 from scheduler.plan.money import units
 
 

@@ -34,8 +34,8 @@ def assert_priced(checker_total: float, result):
 def test_every_rule_is_registered_once():
     names = [r.__name__ for r in RULES]
     assert len(names) == len(set(names)) >= 19
-    from scheduler.rules.labour import MODEL_RULES, OPTION_RULES
-    assert {r.__name__ for r in MODEL_RULES + OPTION_RULES} <= set(names)  # every model rule has a checker twin
+    from scheduler.rules import HARD_RULES, OPTION_RULES
+    assert {r.NAME for r in HARD_RULES} | {r.__name__ for r in OPTION_RULES} <= set(names)  # every rule has its check face
 
 
 def _shift_of(roster, template):
