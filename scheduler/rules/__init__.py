@@ -11,7 +11,7 @@ A rule module has
 - ``tables(plan, n)`` or None: what ``fits`` reads per plan, kept on the greedy's ``RuleTables``
   under ``NAME``;
 - ``relax(agg, k, members, by_day, works)`` or None: the rule summed over a class of alike agents
-  in the aggregate (``scheduler.roster.search.staged``); None drops it, which keeps the bound valid.
+  in the aggregate (``scheduler.roster.search.aggregate``); None drops it, which keeps the bound valid.
 
 Every consumer iterates ``HARD_RULES`` in this order (the order CP-SAT receives the constraints).
 The option rules (``options.OPTION_RULES``) forbid options outright. Shared helpers are in
