@@ -5,6 +5,7 @@ Each rule is a short function named after the rule, registered in ``RULES``; it 
 registry (``scheduler.rules.HARD_RULES``, ``OPTION_RULES``); the frame's own (known agent and
 shift, inside the window, shift times) and the hourly assignments' are here. The CLI runs
 ``check`` after every solve and refuses to write a roster with violations; tests use it as the oracle.
+The objective's terms are the ``price`` faces of the soft terms (``scheduler.rules.terms.SOFT_TERMS``).
 
 Takes: roster frame (``agent_id, date, shift, start, end``), assignments frame
 (``agent_id, ds, queue``, optional), staff frame, requirements frame, plan.
@@ -21,11 +22,11 @@ import pandas as pd
 
 from forecasts.errors import InputError
 from forecasts.tables import parse_times, read_table
-from scheduler.rules.pay import preference_broken, rest_day_premium, shift_pay
 from scheduler.rules import HARD_RULES, OPTION_RULES
-from scheduler.rules.helpers import Context, Violation, comparable_groups, rest_days_worked, week_blocks
+from scheduler.rules.helpers import Context, Violation
 from scheduler.rules.options import option_check
-from scheduler.plan.money import COST_SCALE, units
+from scheduler.rules.terms import Frames, price, wages
+from scheduler.plan.money import COST_SCALE
 from scheduler.plan.shifts import shift_end, shift_start
 from scheduler.staffing.requirements import desk_from_scheduled, queue_metrics, shrinkage_by_hour
 
@@ -153,100 +154,24 @@ def coverage(plan, req: pd.DataFrame, assignments: pd.DataFrame, flags: pd.DataF
 VIOLATION_COLUMNS = ["rule", "key", "amount", "unit", "cost"]
 
 
-def _service_rows(plan, cov: pd.DataFrame, curves: dict) -> list[tuple]:
-    t0, over_cost, rows = pd.Timestamp(plan.start), units(plan.costs.overstaff_per_agent_hour), []
-    for r in cov.itertuples():
-        t = int((r.ds - t0) / pd.Timedelta(hours=1))
-        key = f"{r.queue} {r.ds:%Y-%m-%d %H:%M}"
-        curve = curves.get((r.queue, t))
-        if curve is not None and curve.value(r.scheduled):
-            unit = "late chats" if plan.queues[r.queue].kind == "chat" else "late touches"
-            rows.append(("service_level", key, round(curve.late(r.scheduled), 3), unit, curve.value(r.scheduled)))
-        if r.scheduled > r.required and over_cost:
-            rows.append(("overstaffing", key, r.scheduled - r.required, "agent-hours", over_cost * (r.scheduled - r.required)))
-        floor_cost = units(plan.queues[r.queue].floor_cost)
-        if r.scheduled < r.required and floor_cost:
-            rows.append(("below_target", key, r.required - r.scheduled, "agent-hours", floor_cost * (r.required - r.scheduled)))
-    return rows
-
-
-def _pay_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
-    agents = staff.set_index("agent_id", drop=False)
-    by_id = {a: agents.loc[a] for a in agents.index}
-    days = {a: [] for a in agents.index}
-    pay, rows, w = 0, [], units(plan.costs.preference)
-    for r in roster.itertuples():
-        agent, template = by_id[r.agent_id], plan.shifts[r.shift]
-        pay += shift_pay(agent, template, r.date, plan)
-        days[r.agent_id].append((r.date - plan.start).days + 1)
-        if w and (broken := preference_broken(agent, template, r.date)):
-            rows.append(("preferences", f"{r.agent_id} {r.date}", broken, "preferences", w * broken))
-    rows.insert(0, ("wages", "all shifts", int(sum(plan.shifts[s].paid_hours for s in roster["shift"])), "paid hours", pay))
-    for agent_id, worked in days.items():
-        agent = by_id[agent_id]
-        premium = rest_day_premium(agent, plan)
-        for block, extra in zip(week_blocks(plan), rest_days_worked(plan, agent, worked) if premium else ()):
-            if extra:
-                rows.append(("rest_day_work", f"{agent_id} week of {plan.roster_days[max(block[0], 1)]}", extra, "days", premium * extra))
-    return rows
-
-
-FAIRNESS = (("night", "fairness_nights", "nights", "fair_nights", True),  # column, rule, unit, weight, night agents only
-            ("sale", "fairness_sale_nights", "sale nights", "fair_sale_nights", True),
-            ("paid", "fairness_hours", "hours", "fair_hours", False))
-
-
-def fairness_tally(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
-    """Per agent of the staff file (index ``agent_id``): nights, sale-night shifts and paid hours worked."""
-    counts = roster.assign(night=roster["shift"].map(lambda s: plan.shifts[s].night),
-                           sale=roster["shift"].map(lambda s: plan.shifts[s].sale_night),
-                           paid=roster["shift"].map(lambda s: plan.shifts[s].paid_hours))
-    per_agent = counts.groupby("agent_id")[["night", "sale", "paid"]].sum()
-    return per_agent.reindex(staff["agent_id"]).fillna(0).astype(int)
-
-
-def fairness_spreads(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
-    """``(rule, unit, weight key, (employment, days available), spread)`` per comparable group and
-    measure: the most minus the fewest among the group's agents (nights among those allowed nights)."""
-    staff = staff.reset_index(drop=True)
-    tally, out = fairness_tally(plan, staff, roster), []
-    for group, members in comparable_groups(staff, plan).items():
-        ids = staff.loc[members]
-        night_ok = ids["night_allowed"].to_numpy()
-        for col, rule, unit, weight, nights_only in FAIRNESS:
-            values = tally.loc[ids["agent_id"], col].to_numpy()
-            values = values[night_ok] if nights_only else values
-            if len(values) >= 2:
-                out.append((rule, unit, weight, group, int(values.max() - values.min())))
-    return out
-
-
-def _fairness_rows(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> list[tuple]:
-    rows = []
-    for rule, unit, weight, (kind, available), spread in fairness_spreads(plan, staff, roster):
-        w = units(getattr(plan.costs, weight))
-        if w > 0 and spread > 0:
-            rows.append((rule, f"{kind}, {available} days available", spread, unit, w * spread))
-    return rows
-
-
 def cost_breakdown(plan, staff: pd.DataFrame, roster: pd.DataFrame, cov: pd.DataFrame, curves: dict) -> pd.DataFrame:
-    """Every term of the roster's objective, recomputed from the frames (``cost`` in yuan)."""
-    return _cost_frame(_pay_rows(plan, staff, roster) + _service_rows(plan, cov, curves) + _fairness_rows(plan, staff, roster))
+    """Every term of the roster's objective, recomputed from the frames (``cost`` in yuan): the
+    ``price`` faces of the registry's soft terms (``scheduler.rules.terms.SOFT_TERMS``)."""
+    return _cost_frame(price(Frames(plan, staff, roster, cov, curves)))
 
 
 def service_costs(plan, cov: pd.DataFrame, curves: dict) -> pd.DataFrame:
     """The objective's terms on coverage alone (service level lost, over-staffing, below target), as ``cost_breakdown``."""
-    return _cost_frame(_service_rows(plan, cov, curves))
+    return _cost_frame(price(Frames(plan, None, None, cov, curves), scopes=("hour",)))
 
 
-def _cost_frame(rows: list[tuple]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
+def _cost_frame(rows: list) -> pd.DataFrame:
+    frame = pd.DataFrame([tuple(row[:len(VIOLATION_COLUMNS)]) for row in rows], columns=VIOLATION_COLUMNS)
     frame["cost"] = frame["cost"] / COST_SCALE
     return frame
 
 
-PAY_RULES = ("wages", "rest_day_work")  # what the plan pays its agents; the other terms are planning weights
+PAY_RULES = wages.RULES  # what the plan pays its agents; the other terms are planning weights
 
 
 def late_totals(plan, costs: pd.DataFrame) -> dict:

@@ -17,9 +17,9 @@ import base64
 import jinja2
 import pandas as pd
 
-from scheduler.check.checker import fairness_spreads, fairness_tally
 from scheduler.report.i18n import Words
 from scheduler.report.text import headline, solver_line
+from scheduler.rules.terms.fairness import fairness_spreads, fairness_tally
 
 
 TEMPLATE = "report.html.j2"

@@ -4,7 +4,9 @@ Decision ``x[a, d, o]``: agent ``a`` works shift option ``o`` (a template with i
 starting on day ``d`` (day 0 is the eve of the plan, for a night shift reaching into it).
 Agents with the same skill set form a group; each hour the group's agents at the desk are split
 over their queues by integer flows (every agent at the desk serves exactly one queue), so the
-coverage ``c[q, t]`` is a sum of flows. The hard rules are the registry's, ``scheduler.rules.HARD_RULES``.
+coverage ``c[q, t]`` is a sum of flows. The hard rules are the registry's, ``scheduler.rules.HARD_RULES``;
+the objective's terms are the soft terms', ``scheduler.rules.terms.SOFT_TERMS`` (per agent, per
+queue-hour, then over all agents).
 
 The objective, in objective units (``COST_SCALE`` a yuan), is the sum of
 - service level lost: the convex loss curve of ``scheduler.staffing.curves`` per queue-hour (tiers),
@@ -34,11 +36,11 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from scheduler import interrupt
-from scheduler.rules.pay import preference_broken, rest_day_premium, shift_pay
 from scheduler.rules import constrain_agent, option_allowed
-from scheduler.rules.helpers import AgentShifts, comparable_groups
+from scheduler.rules.helpers import AgentShifts
+from scheduler.rules.terms import agent_terms, hour_terms, plan_terms
 from scheduler.plan.shifts import options, plan_hour, reaches_plan, shift_end, shift_start
-from scheduler.plan.money import COST_SCALE, units
+from scheduler.plan.money import COST_SCALE
 from scheduler.staffing.curves import loss_curves
 
 ROSTER_COLUMNS = ["agent_id", "name", "date", "shift", "start", "end", "paid_hours", "break_start"]
@@ -92,37 +94,6 @@ def add_coverage(model, presence: dict, sizes: dict, flows: dict) -> dict[tuple[
                 flows[group, q, t] = var
                 cover[q, t].append(var)
     return cover
-
-
-def service_terms(model, cover: dict, required: dict, curves: dict, plan, n_agents: int, floor: list | None = None) -> list:
-    """Objective terms for over-staffing and service level lost (the loss curves' tiers).
-
-    Queues with a ``floor_cost`` also get ``(weight, agents below)`` appended to ``floor`` when given.
-    """
-    terms, over_cost = [], units(plan.costs.overstaff_per_agent_hour)
-    n_hours = 24 * len(plan.days)
-    for q, queue in plan.queues.items():
-        floor_cost = units(queue.floor_cost)
-        for t in range(n_hours):
-            have, need, curve = sum(cover.get((q, t), [])), int(required[q][t]), curves.get((q, t))
-            if cover.get((q, t)) and over_cost:
-                over = model.new_int_var(0, n_agents, f"over_{q}_{t}")
-                model.add(over >= have - need)
-                terms.append(over_cost * over)
-            if need and floor_cost:
-                below = model.new_int_var(0, need, f"below_{q}_{t}")
-                model.add(below >= need - have)
-                terms.append(floor_cost * below)
-                if floor is not None:
-                    floor.append((floor_cost, below))
-            if curve is None:
-                continue
-            terms.append(curve.const)
-            for b, w in curve.tiers:
-                short = model.new_int_var(0, b, f"late_{q}_{t}_{b}")
-                model.add(short >= b - have)
-                terms.append(w * short)
-    return terms
 
 
 class Demand:
@@ -192,56 +163,16 @@ class RosterModel(Demand):
         sizes = self.staff.groupby("skills").size().to_dict()
         return add_coverage(self.model, self._presence(), sizes, self.flows)
 
-    def _service_terms(self, cover):
-        self.terms += service_terms(self.model, cover, self.required, self.curves, self.plan, len(self.staff), self.floor)
-
-    def _wage_terms(self, a: AgentShifts, rest_days: list):
-        for d, day in enumerate(self.days):
-            for o, v in a.by_day[d]:
-                self.terms.append(shift_pay(a.agent, self.opts[o].template, day, self.plan) * v)
-        premium = rest_day_premium(a.agent, self.plan)
-        if premium:
-            self.terms += [premium * r for r in rest_days]
-
-    def _spread(self, name: str, values: list, weight: int):
-        if weight <= 0 or len(values) < 2:
-            return
-        hi, lo = self.model.new_int_var(0, 10_000, f"{name}_max"), self.model.new_int_var(0, 10_000, f"{name}_min")
-        for v in values:
-            self.model.add(hi >= v)
-            self.model.add(lo <= v)
-        self.terms.append(weight * (hi - lo))
-
-    def _fairness_terms(self):
-        costs = self.plan.costs
-        for key, members in comparable_groups(self.staff, self.plan).items():
-            tag = f"{key[0]}_{key[1]}"
-            count = lambda a, pick: sum(v for d in range(len(self.days)) for v in self.agents[a].works(d, pick))  # noqa: E731
-            nights = [count(a, lambda t: t.night) for a in members if self.staff.at[a, "night_allowed"]]
-            self._spread(f"nights_{tag}", nights, units(costs.fair_nights))
-            sale = [count(a, lambda t: t.sale_night) for a in members if self.staff.at[a, "night_allowed"]]
-            self._spread(f"sale_nights_{tag}", sale, units(costs.fair_sale_nights))
-            hours = [sum(h * v for d in range(len(self.days)) for v, h in self.agents[a].hours(d)) for a in members]
-            self._spread(f"hours_{tag}", hours, units(costs.fair_hours))
-
-    def _preference_terms(self, a: AgentShifts):
-        w = units(self.plan.costs.preference)
-        for d, day in enumerate(self.days):
-            for o, v in a.by_day[d]:
-                if w and (broken := preference_broken(a.agent, self.opts[o].template, day)):
-                    self.terms.append(w * broken * v)
-
     def _build(self, symmetry: bool):
         for a, agent in enumerate(self.staff.itertuples()):
             shifts = self._agent_vars(a, agent)
             self.agents.append(shifts)
             constrain_agent(self.model, shifts, self.plan)
-            self._wage_terms(shifts, shifts.rest_days(self.model, self.plan))
-            self._preference_terms(shifts)
+            self.terms += agent_terms(self.model, shifts, self.plan)
         if symmetry:
             self._symmetry()
-        self._service_terms(self._coverage())
-        self._fairness_terms()
+        self.terms += hour_terms(self.model, self._coverage(), self.required, self.curves, self.plan, len(self.staff), self.floor)
+        self.terms += plan_terms(self.model, self.agents, self.staff, self.plan)
         self.model.minimize(sum(self.terms))
 
     # -- solve and read back ------------------------------------------------------------------

@@ -15,7 +15,7 @@ A rule module has
 
 Every consumer iterates ``HARD_RULES`` in this order (the order CP-SAT receives the constraints).
 The option rules (``options.OPTION_RULES``) forbid options outright. Shared helpers are in
-``helpers``; pay in ``pay``.
+``helpers``; pay in ``pay``; the objective's soft terms in ``terms`` (``terms.SOFT_TERMS``).
 """
 
 from __future__ import annotations

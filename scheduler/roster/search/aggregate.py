@@ -15,11 +15,11 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from scheduler import interrupt
-from scheduler.roster.model import RosterModel, add_coverage, option_allowed, service_terms, set_limits
+from scheduler.roster.model import RosterModel, add_coverage, option_allowed, set_limits
 from scheduler.roster.search.greedy import marginal
-from scheduler.rules.pay import rest_day_premium, shift_pay
 from scheduler.rules import HARD_RULES
-from scheduler.rules.helpers import contract_days, min_hours_due, week_blocks
+from scheduler.rules.helpers import min_hours_due
+from scheduler.rules.terms import SOFT_TERMS, hour_terms
 from scheduler.plan.shifts import reaches_plan
 from scheduler.plan.money import COST_SCALE, units
 
@@ -57,7 +57,7 @@ class AggregateModel:
         sizes = self.staff.groupby("skills").size().to_dict()
         self.cover = add_coverage(self.model, self._presence(), sizes, {})
         self.floor: list = []
-        self.terms += service_terms(self.model, self.cover, full.required, full.curves, self.plan, len(self.staff), self.floor)
+        self.terms += hour_terms(self.model, self.cover, full.required, full.curves, self.plan, len(self.staff), self.floor)
         self.model.minimize(sum(self.terms))
 
     def _avail(self, members, d) -> list[int]:
@@ -77,46 +77,15 @@ class AggregateModel:
         self._class_rules(k, members, by_day)
 
     def _class_rules(self, k, members, by_day):
-        """The class-level relaxation (``relax``) of every hard rule of the registry that has one."""
+        """The class-level relaxation (``relax``) of every hard rule and soft term of the registries that has one."""
         opts = self.full.opts
         works = lambda d, pick=None: [v for o, v in by_day[d] if pick is None or pick(opts[o].template)] if 0 <= d < len(by_day) else []  # noqa: E731
         for rule in HARD_RULES:
             if rule.relax is not None:
                 rule.relax(self, k, members, by_day, works)
-        self._class_pay(k, members, by_day, works)
-
-    def _class_pay(self, k, members, by_day, works):
-        """Wages from below, per 7-day block: the cheapest member's pay for every shift, plus ``X``,
-        a lower bound on what dearer members add. ``X`` is at least the class's paid hours spread
-        cheapest member first (``_cheapest_first``: each member's least payable hours at its own
-        rate, the rest up to its weekly maximum), and at least, day by day, what the ``W`` members
-        working cost above the cheapest at the shortest shift (``dearer_tiers``): both bound the
-        same sum, so the larger is valid. Rest-day premiums likewise: the days the class works past
-        its members' contract days, given to the members with the smallest premium first."""
-        plan, opts = self.plan, self.full.opts
-        ranked = sorted(members, key=lambda a: self.staff.at[a, "hourly_cost"])
-        cheapest, rates = self.staff.loc[ranked[0]], [self.staff.at[a, "hourly_cost"] for a in ranked]
-        premium = rest_day_premium(cheapest, plan)
-        for block in week_blocks(plan):
-            daily = []
-            for d in block:
-                self.terms += [shift_pay(cheapest, opts[o].template, self.full.days[d], plan) * v for o, v in by_day[d]]
-                daily += self._dearer_tiers(k, d, by_day[d], rates)
-            hours = sum(opts[o].template.paid_hours * v for d in block for o, v in by_day[d])
-            least = {a: self._least_hours(a, block) for a in ranked}
-            above = {a: units(self.staff.at[a, "hourly_cost"] - rates[0]) for a in ranked}
-            dearer = self.model.new_int_var(0, 10**12, f"dearer_{k}_{block[0]}")
-            self.model.add(dearer >= sum(above[a] * least[a] for a in ranked) + self._cheapest_first(
-                ranked, above, {a: self._most_hours(a, block) - least[a] for a in ranked}, hours - sum(least.values()), f"{k}_{block[0]}"))
-            if daily:
-                self.model.add(dearer >= sum(daily))
-            self.terms.append(dearer)
-            if premium:
-                free = {a: contract_days(self.staff.loc[a], plan, block) for a in ranked}
-                worked = sum(v for d in block for v in works(d))
-                extra = self._cheapest_first(ranked, {a: rest_day_premium(self.staff.loc[a], plan) for a in ranked},
-                                             {a: len(block) - free[a] for a in ranked}, worked - sum(free.values()), f"rest_{k}_{block[0]}")
-                self.terms.append(extra)
+        for term in SOFT_TERMS:  # the soft terms' class-level forms (wages from below), the rest dropped
+            if term.relax is not None:
+                self.terms += term.relax(self, k, members, by_day, works)
 
     def _cheapest_first(self, ranked: list[int], price: dict, room: dict, amount, tag: str, tiers: int = 12):
         """The least ``sum_a price[a] * e_a`` with ``sum e_a >= amount`` and ``0 <= e_a <= room[a]``
