@@ -77,7 +77,17 @@ FRAMES = {spec.name: spec for spec in (
     FrameSpec("assignments", {"agent_id": "str", "ds": "datetime", "queue": "str"}),
     FrameSpec("coverage", {"queue": "str", "ds": "datetime", "required": "int", "scheduled": "int", "shortfall": "int",
                            "service_level": "float?"}),
+    FrameSpec("violations", {"rule": "str", "key": "str", "amount": "float", "unit": "str", "cost": "float"}),
+    FrameSpec("gaps", {"queue": "str", "date": "date", "shift": "str", "start": "datetime", "end": "datetime",
+                       "extra_agents": "int", "short_hours": "str", "agent_hours_short": "int"}),
+    FrameSpec("simulation", {"queue": "str", "ds": "datetime", "service_level_plan": "float?", "service_level_sim": "float",
+                             "p_meet_target": "float", "asa_s": "float?", "abandon_rate": "float?", "late_touches": "float?"}),
 )}
+
+
+def columns(name: str) -> list[str]:
+    """A frame's columns in their order, as the stages write them."""
+    return list(FRAMES[name].columns)
 
 
 def _convert(raw: pd.Series, kind: str, path: Path, col: str) -> pd.Series:

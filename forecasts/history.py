@@ -31,11 +31,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecasts.frames import columns
 from forecasts.errors import InputError, InputWarning
 from forecasts.tables import data_rows as _rows
 from forecasts.tables import parse_times, read_table
 
-HISTORY_COLUMNS = ("queue", "ds", "y")
+HISTORY_COLUMNS = tuple(columns("history"))
 _LOG_EXTRA = {"id", "chat_id", "contact_id", "session_id"}
 
 

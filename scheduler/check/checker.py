@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecasts.frames import FRAMES, columns
 from forecasts.errors import InputError
 from forecasts.tables import parse_times, read_table
 from scheduler.rules import HARD_RULES, OPTION_RULES
@@ -30,8 +31,8 @@ from scheduler.plan.money import COST_SCALE
 from scheduler.plan.shifts import shift_end, shift_start
 from scheduler.staffing.requirements import desk_from_scheduled, queue_metrics, shrinkage_by_hour
 
-ROSTER_REQUIRED = ("agent_id", "date", "shift", "start", "end")
-COVERAGE_COLUMNS = ["queue", "ds", "required", "scheduled", "shortfall", "service_level"]
+ROSTER_REQUIRED = FRAMES["roster"].required
+COVERAGE_COLUMNS = columns("coverage")
 
 
 # -- rules on shifts -------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def coverage(plan, req: pd.DataFrame, assignments: pd.DataFrame, flags: pd.DataF
     return cov[COVERAGE_COLUMNS]
 
 
-VIOLATION_COLUMNS = ["rule", "key", "amount", "unit", "cost"]
+VIOLATION_COLUMNS = columns("violations")
 
 
 def cost_breakdown(plan, staff: pd.DataFrame, roster: pd.DataFrame, cov: pd.DataFrame, curves: dict) -> pd.DataFrame:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from forecasts.frames import columns
 from scheduler.rules import option_allowed
 from scheduler.plan.shifts import options, shift_end, shift_start
 
-GAP_COLUMNS = ["queue", "date", "shift", "start", "end", "extra_agents", "short_hours", "agent_hours_short"]
+GAP_COLUMNS = columns("gaps")
 
 
 def coverable(plan, staff: pd.DataFrame) -> pd.DataFrame:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from forecasts.frames import columns
 from scheduler import interrupt
 from scheduler.rules import constrain_agent, option_allowed
 from scheduler.rules.helpers import AgentShifts
@@ -43,8 +44,8 @@ from scheduler.plan.shifts import options, plan_hour, reaches_plan, shift_end, s
 from scheduler.plan.money import COST_SCALE
 from scheduler.staffing.curves import loss_curves
 
-ROSTER_COLUMNS = ["agent_id", "name", "date", "shift", "start", "end", "paid_hours", "break_start"]
-ASSIGNMENT_COLUMNS = ["agent_id", "ds", "queue"]
+ROSTER_COLUMNS = columns("roster")
+ASSIGNMENT_COLUMNS = columns("assignments")
 
 
 class NoRosterError(RuntimeError):

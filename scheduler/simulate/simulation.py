@@ -27,13 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecasts.frames import columns
 from forecasts.errors import InputError
 from scheduler.check.checker import coverage
 from scheduler.simulate.des import load_rates, simulate_hours
 from scheduler.staffing.requirements import backlog_jobs, desk_from_scheduled, edf_schedule, shrinkage_by_hour
 
-SIMULATION_COLUMNS = ["queue", "ds", "service_level_plan", "service_level_sim", "p_meet_target", "asa_s",
-                      "abandon_rate", "late_touches"]
+SIMULATION_COLUMNS = columns("simulation")
 Z90 = 1.2815515655446004  # the standard normal's 90th percentile
 
 

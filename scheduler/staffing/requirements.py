@@ -25,10 +25,10 @@ import heapq
 import numpy as np
 import pandas as pd
 
+from forecasts.frames import columns
 from scheduler.staffing.chat import chat_metrics
 
-REQUIREMENT_COLUMNS = ["queue", "ds", "volume", "agents", "scheduled", "service_level", "asa_s",
-                       "abandon_rate", "occupancy", "open", "within_s", "target_sl"]
+REQUIREMENT_COLUMNS = columns("requirements")
 
 
 # -- the calendar ------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ import dataclasses
 import pytest
 from ortools.sat.python import cp_model
 
-from scheduler.roster.search.lpbound import GIVE_UP, LpBound
+from scheduler.roster.search.lpbound import LpBound
 from scheduler.roster.model import RosterModel, set_limits
 from scheduler.roster.search.staged import _lp_bound
+from scheduler.roster.search.tuning import TUNING
 
 
 def _full(solved_small) -> RosterModel:
@@ -25,7 +26,7 @@ def test_lp_bound_is_the_proven_optimum_on_a_small_plan(solved_small):
     assert len(lp.model.proto.constraints) == len(full.model.proto.constraints)  # a clone: the model is left alone
 
 
-@pytest.mark.parametrize("latest,stops", [((1 - GIVE_UP) * 100 - 0.1, True), ((1 - GIVE_UP) * 100 + 0.1, False)])
+@pytest.mark.parametrize("latest,stops", [((1 - TUNING.lp_give_up) * 100 - 0.1, True), ((1 - TUNING.lp_give_up) * 100 + 0.1, False)])
 def test_lp_bound_gives_the_core_back_halfway_when_far_below_the_bound_to_beat(solved_small, latest, stops):
     lp = LpBound(_full(solved_small).model, 10, 0, beat=100.0)
     stopped = []

@@ -16,6 +16,7 @@ from scheduler.roster.search.polish import WindowSearch, complete_hint, hinted
 from scheduler.roster.search.aggregate import floor_steps
 from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.first import shifts_and_flows
+from scheduler.roster.search.tuning import TUNING
 
 
 def _shortfall(full: RosterModel, values: list[int]) -> int:
@@ -23,8 +24,6 @@ def _shortfall(full: RosterModel, values: list[int]) -> int:
     return floor_steps(full.floor, lambda v: values[v.index])
 
 
-SETTLE_S = 1.0  # for the flows after the cover (the polish goes on with them; on the demo a longer solve does not end sooner)
-COVER_MIN_S = 2.0  # the least time worth a try: each solve of the whole model at 1,000 agents costs about a second
 
 
 def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewest: float):
@@ -47,7 +46,7 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
     if before is None:
         return None
     values = before
-    lower = seconds >= COVER_MIN_S  # else too little time to lower it (L at a 30 s limit): the shortfall as it is
+    lower = seconds >= TUNING.cover_min_s  # else too little time to lower it (L at a 30 s limit): the shortfall as it is
     if lower and _shortfall(full, values) > fewest and not interrupt.requested():
         values = floor_crews(full, values, fewest, clock.give(0.4 * seconds), workers, seed)
     if lower and _shortfall(full, values) > fewest and not interrupt.requested():
@@ -56,7 +55,7 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
     full.model.add(floor_steps(full.floor) <= reached)
     if values is not before and not interrupt.requested():  # the solves above ignored the cost of the flows: the best for these shifts
         settled = WindowSearch(full, values, np.inf, workers, seed)
-        settled.settle(clock.give(min(SETTLE_S, max(0.5, clock.left()))))
+        settled.settle(clock.give(min(TUNING.settle_s, max(0.5, clock.left()))))
         values = settled.values
     chosen, flows = shifts_and_flows(full, values)
     moved = sum(values[v.index] != before[v.index] for v in _shift_vars(full))

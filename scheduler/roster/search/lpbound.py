@@ -11,7 +11,7 @@ itself: it is a bound only, run in a thread while the polish's workers go on fin
 
 Where the LP is too big to get anywhere in the time (the demo: 275k after 20 s and 288k after 45 s,
 against the aggregate's 303k), it gives the core back: at half its time, a bound still more than
-``GIVE_UP`` below the one it is to beat stops it. Halfway through the S benchmark's polish (sharing
+``TUNING.lp_give_up`` below the one it is to beat stops it. Halfway through the S benchmark's polish (sharing
 the cores with it) the bound was 1.6% below the aggregate's and ended 0.8% above; on the demo it
 was 14% below.
 """
@@ -23,15 +23,14 @@ from ortools.sat.python import cp_model
 
 from scheduler import interrupt
 from scheduler.plan.money import COST_SCALE
+from scheduler.roster.search.tuning import TUNING
 
-GIVE_UP = 0.05
-MAX_AGENT_DAYS = 1500  # S and the demo (1,080); M (4,200): 483k after 45 s against the aggregate's 602.6k
 
 
 class LpBound:
     """``with LpBound(model, seconds, seed, beat) as lp:`` solves ``model`` (a clone: the caller's is
     left alone) in a thread until ``seconds``, the block's end, or half of ``seconds`` with its
-    bound still more than ``GIVE_UP`` below ``beat``; ``lp.bound`` is then its proven bound in
+    bound still more than ``TUNING.lp_give_up`` below ``beat``; ``lp.bound`` is then its proven bound in
     yuan (0 when it proved nothing)."""
 
     def __init__(self, model: cp_model.CpModel, seconds: float, seed: int, beat: float = 0.0):
@@ -51,7 +50,7 @@ class LpBound:
         self.latest = bound / COST_SCALE
 
     def _give_up(self) -> None:
-        if self.latest < (1.0 - GIVE_UP) * self.beat:
+        if self.latest < (1.0 - TUNING.lp_give_up) * self.beat:
             self.solver.stop_search()
 
     def _solve(self) -> None:

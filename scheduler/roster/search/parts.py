@@ -1,6 +1,6 @@
 """Disaggregation (MODEL_NOTES 3.7, step 2): the aggregate's class counts handed to named agents by
 the solver-free hand-out (``greedy.hand_out``), agents left below a weekly minimum placed by small
-CP-SAT parts, then sweeps of CP-SAT parts (``CHUNK`` agents of one class against the rest of it)
+CP-SAT parts, then sweeps of CP-SAT parts (``TUNING.chunk`` agents of one class against the rest of it)
 re-solving the hand-out at the least cost.
 
 Takes: the full ``RosterModel``, the ``AggregateModel`` and its counts. Returns: the chosen shifts."""
@@ -21,9 +21,8 @@ from scheduler.rules.pay import rest_day_premium, shift_pay
 from scheduler.rules import constrain_agent
 from scheduler.rules.helpers import AgentShifts, overtime_eligible
 from scheduler.roster.search.aggregate import AggregateModel
+from scheduler.roster.search.tuning import TUNING
 
-CHUNK = 20  # agents per disaggregation part
-MIN_PART_S = 0.25  # the least deterministic time a part gets (it stops sooner at a 0.1% gap)
 
 
 def part_model(full: RosterModel, part: list[int], targets: dict, worth, hint: dict):
@@ -80,7 +79,7 @@ class Disaggregation:
     Per class, the greedy's agents still below a weekly minimum are placed by a CP-SAT part
     (``place_short``: with them, the class's other agents keep their shifts and the part's targets
     are the counts less what those others cover, so the parts of a class never double-count).
-    ``improve`` then sweeps each class in parts of ``CHUNK`` agents (a fresh partition each sweep),
+    ``improve`` then sweeps each class in parts of ``TUNING.chunk`` agents (a fresh partition each sweep),
     each part re-solved against the rest of its class, hinted with its current shifts so that
     CP-SAT starts from them: a large-neighbourhood search over the disaggregation. Classes are independent, so
     ``workers`` of them run at once (one CP-SAT worker each; the solver releases the GIL). With one
@@ -124,16 +123,16 @@ class Disaggregation:
         return solve_part(self.full, part, self._part_targets(k, part), self.worth(k), hint, seconds, self.seed)
 
     def place_short(self, k: int) -> None:
-        """Re-solve the greedy's agents below a weekly minimum with class mates up to ``CHUNK``, until placed."""
+        """Re-solve the greedy's agents below a weekly minimum with class mates up to ``TUNING.chunk``, until placed."""
         members, short = self.agg.classes[k], self.short[k]
         mates = [a for a in members if a not in set(short)]
-        for i in range(0, len(short), CHUNK):
-            part = short[i:i + CHUNK]
-            part += mates[:CHUNK - len(part)]
+        for i in range(0, len(short), TUNING.chunk):
+            part = short[i:i + TUNING.chunk]
+            part += mates[:TUNING.chunk - len(part)]
             for attempt in range(6):  # a schedule exists for every agent (checked before): keep looking until found
                 if interrupt.requested():  # Ctrl-C: no roster to keep yet (``staged_solve`` raises)
                     return
-                plan, _ = self._solve(k, part, MIN_PART_S * 4 * 2 ** attempt)
+                plan, _ = self._solve(k, part, TUNING.min_part_s * 4 * 2 ** attempt)
                 if plan is not None:
                     self._assign(k, part, plan)
                     break
@@ -146,17 +145,17 @@ class Disaggregation:
         or deterministic time with one worker)."""
         members, spent, clock = self.agg.classes[k], 0.0, time.perf_counter()
         budget = seconds * self.workers * len(members) / len(self.full.staff)
-        per_part = max(MIN_PART_S, budget * min(1.0, CHUNK / len(members)))
+        per_part = max(TUNING.min_part_s, budget * min(1.0, TUNING.chunk / len(members)))
         rng = np.random.default_rng([self.seed, k])
-        for sweep in range(1 if len(members) <= CHUNK else 100):
+        for sweep in range(1 if len(members) <= TUNING.chunk else 100):
             order = list(members) if sweep == 0 else [int(a) for a in rng.permutation(members)]
-            for i in range(0, len(order), CHUNK):
+            for i in range(0, len(order), TUNING.chunk):
                 if (spent if self.workers == 1 else time.perf_counter() - clock) >= budget or interrupt.requested():
                     return
-                plan, used = self._solve(k, order[i:i + CHUNK], per_part)
+                plan, used = self._solve(k, order[i:i + TUNING.chunk], per_part)
                 spent += used
                 if plan is not None:
-                    self._assign(k, order[i:i + CHUNK], plan)
+                    self._assign(k, order[i:i + TUNING.chunk], plan)
 
     def run(self, job, workers: int) -> None:
         """Run ``job(k)`` for every class, ``workers`` classes at a time, largest first."""

@@ -1,10 +1,10 @@
 """The polish (MODEL_NOTES 3.7, the staged solve's last step): a large-neighbourhood search on the full model.
 
-Each step frees the shifts of ``WINDOW_DAYS`` consecutive days for a random sample of
-``FREE_AGENTS`` agents (every agent on a roster that small); every other shift is fixed to the
+Each step frees the shifts of ``TUNING.window_days`` consecutive days for a random sample of
+``TUNING.free_agents`` agents (every agent on a roster that small); every other shift is fixed to the
 incumbent roster, and CP-SAT re-solves the full model (flows, service level lost, pay, rest days,
 fairness, preferences: the whole objective, every hard rule) from the incumbent as a complete hint,
-with no presolve (see ``run``), for at most ``STEP_S``. A better roster becomes the incumbent. A
+with no presolve (see ``run``), for at most ``TUNING.step_s``. A better roster becomes the incumbent. A
 window of days is the neighbourhood the roster's cost lives in: the hours of a day are covered by
 the shifts of that day and the night before, and rest, night and weekly rules tie a day to its
 neighbours, so freeing whole days for many agents lets coverage move between agents, which the
@@ -37,15 +37,8 @@ from ortools.sat.python import cp_model
 from scheduler import interrupt
 from scheduler.roster.model import RosterModel, set_limits
 from scheduler.plan.money import COST_SCALE
+from scheduler.roster.search.tuning import TUNING
 
-WINDOW_DAYS = 2  # M, from one start, 30 s, no presolve: 3 days 606.7-607.3k, 2 days 605.9-606.0k
-FREE_AGENTS = 60  # M, from one start, 30 s: 120 agents 611.6-612.0k, 60: 609.0-610.2k; L 90 s: 0.97% vs 0.65%
-CREW = 20  # agents freed over every day in a ``crew`` step
-STEP_S = 1.0
-REPORT_EVERY_S = 2.0  # the least time between progress lines
-WHOLE_SHARE = 0.1  # of the polish's time, for the whole model first (at most WHOLE_MAX_S) ...
-WHOLE_MAX_S = 3.0
-WHOLE_MAX_AGENT_DAYS = 600  # ... on rosters this small (a larger one is not proven in seconds)
 
 
 class WindowSearch:
@@ -65,7 +58,7 @@ class WindowSearch:
 
     def whole(self, seconds: float) -> bool:
         """On a small roster, solve the whole model from the incumbent; True if that proved it optimal."""
-        if len(self.shift_vars) * len(self.full.days) > WHOLE_MAX_AGENT_DAYS:
+        if len(self.shift_vars) * len(self.full.days) > TUNING.whole_max_agent_days:
             return False
         self._fixed_model = None  # a roster it finds may differ anywhere
         with ctrl_c(self):
@@ -81,16 +74,16 @@ class WindowSearch:
         against 224.3k; L, 60 s, 3-day windows: 0.57% against 0.92%, 2-day windows 0.66% against 0.60%).
         On for the crews: without it the demo's cover took 6-13 s instead of 2-6 s."""
         step = step or self._random_window
-        spent, clock, said = 0.0, time.perf_counter(), -REPORT_EVERY_S
+        spent, clock, said = 0.0, time.perf_counter(), -TUNING.report_every_s
         step_wall = 0.0  # the last step's wall time: a step that would overrun the budget is not started
         with ctrl_c(self):
             while not self._stopped() and not done(self.values) and (left := seconds - (spent if self.workers == 1 else time.perf_counter() - clock)) > \
                     (0 if self.workers == 1 else step_wall):
                 before, started = self.objective, time.perf_counter()
-                solver = self._step(step(), min(STEP_S, max(0.1, left)), presolve)
+                solver = self._step(step(), min(TUNING.step_s, max(0.1, left)), presolve)
                 spent += solver.deterministic_time if self.workers == 1 else 0.0
                 step_wall = time.perf_counter() - started
-                if progress is not None and self.objective < before and time.perf_counter() - said >= REPORT_EVERY_S:
+                if progress is not None and self.objective < before and time.perf_counter() - said >= TUNING.report_every_s:
                     progress(self.objective, self.bound)
                     said = time.perf_counter()
 
@@ -104,17 +97,17 @@ class WindowSearch:
         return self.interrupted
 
     def crew(self) -> list[int]:
-        """The shifts of every day of ``CREW`` agents drawn at random."""
+        """The shifts of every day of ``TUNING.crew`` agents drawn at random."""
         n_agents = len(self.shift_vars)
-        free = self.rng.choice(n_agents, size=min(CREW, n_agents), replace=False).tolist()
+        free = self.rng.choice(n_agents, size=min(TUNING.crew, n_agents), replace=False).tolist()
         return [i for a in free for indices in self.shift_vars[a] for i in indices]
 
     def _random_window(self) -> list[int]:
         """The shifts of a random window of days, of every agent or a random sample of them."""
         n_days, n_agents = len(self.full.days), len(self.shift_vars)
-        first = int(self.rng.integers(0, max(1, n_days - WINDOW_DAYS + 1)))
-        free = self.rng.choice(n_agents, size=FREE_AGENTS, replace=False).tolist() if n_agents > FREE_AGENTS else range(n_agents)
-        return [i for a in free for indices in self.shift_vars[a][first:first + WINDOW_DAYS] for i in indices]
+        first = int(self.rng.integers(0, max(1, n_days - TUNING.window_days + 1)))
+        free = self.rng.choice(n_agents, size=TUNING.free_agents, replace=False).tolist() if n_agents > TUNING.free_agents else range(n_agents)
+        return [i for a in free for indices in self.shift_vars[a][first:first + TUNING.window_days] for i in indices]
 
     def _step(self, freed: list[int], seconds: float, presolve: bool = True) -> cp_model.CpSolver:
         """Re-solve the shifts ``freed`` (variable indices), every other shift fixed to the incumbent.

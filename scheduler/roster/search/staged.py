@@ -10,7 +10,7 @@
 2. **Disaggregate.** ``scheduler.roster.search.greedy.hand_out`` gives each class's counts to named agents
    with no solver, every hard rule tested as it goes (a first roster in seconds at 1,000 agents);
    the agents it leaves below a weekly minimum are placed by small CP-SAT parts. Then sweeps of
-   CP-SAT parts (``CHUNK`` agents of one class against the rest of it) re-solve the hand-out at
+   CP-SAT parts (``TUNING.chunk`` agents of one class against the rest of it) re-solve the hand-out at
    the least cost: a shift missing from the counts is priced by the late chats it lets through,
    every shift by its pay and rest-day premium (a large-neighbourhood search on the disaggregation).
 3. **First roster.** Flows split each hour's multi-skilled agents at the least cost
@@ -44,18 +44,16 @@ import time
 from scheduler import interrupt
 from scheduler.roster.model import RosterModel, RosterResult
 from scheduler.roster.search.greedy import greedy_flows
-from scheduler.roster.search.lpbound import MAX_AGENT_DAYS as LP_MAX_AGENT_DAYS, LpBound
-from scheduler.roster.search.polish import WHOLE_MAX_S, WHOLE_SHARE, WindowSearch, complete_hint
+from scheduler.roster.search.lpbound import LpBound
+from scheduler.roster.search.polish import WindowSearch, complete_hint
 from scheduler.roster.search.aggregate import AggregateModel
 from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.cover import cover_floor
 from scheduler.roster.search.first import _report, first_roster, hint_roster, hours_under, shifts_and_flows
 from scheduler.roster.search.parts import Disaggregation
+from scheduler.roster.search.tuning import TUNING
 
 
-AGGREGATE_MAX_S = 10.0  # the aggregate stops at a 0.1% gap, in 8-10 s at 1,000 agents: this keeps the first roster near 21 s
-HINT_MAX_S = 3.0  # completing the hint fixes every shift and flow: under 2 s at 1,000 agents
-IMPROVE_SHARE = 0.35  # of the time limit, for the disaggregation's sweeps (M: 1.65% at 0.2, 1.36% at 0.35, 60 s)
 
 
 def _priced(full: RosterModel, dis: Disaggregation, agg_bound, clock: float):
@@ -70,7 +68,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     started, clock = time.perf_counter(), Clock(time_limit_s, workers)
     interrupt.stage("aggregate")  # until the first roster, Ctrl-C ends the run (``scheduler.interrupt``)
     agg = AggregateModel(full)
-    counts, agg_bound = agg.solve(clock.give(min(0.25 * time_limit_s, AGGREGATE_MAX_S)), workers, seed)
+    counts, agg_bound = agg.solve(clock.give(min(0.25 * time_limit_s, TUNING.aggregate_max_s)), workers, seed)
     interrupt.check()
     if counts is None:  # no aggregate plan in time: the full model for what is left
         return full.solve(max(1.0, clock.left()), workers, seed, progress), None
@@ -83,7 +81,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     _report(progress, started, first, full, chosen, flows)
     interrupt.stage("sweeps")
     fewest = agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), workers, seed)
-    sweeps_s = clock.give(min(IMPROVE_SHARE * time_limit_s, 0.6 * clock.left()) if workers > 1 else IMPROVE_SHARE * time_limit_s)
+    sweeps_s = clock.give(min(TUNING.improve_share * time_limit_s, 0.6 * clock.left()) if workers > 1 else TUNING.improve_share * time_limit_s)
     dis.run(lambda k: dis.improve(k, sweeps_s), workers)
     better = _priced(full, dis, agg_bound, started)
     if better[2].objective < first.objective:
@@ -92,13 +90,13 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     if clock.left() < 1.0 or interrupt.requested():
         return dataclasses.replace(first, interrupted=interrupt.requested()), agg_bound
     interrupt.stage("cover")
-    hint_roster(full, chosen, flows, clock.give(min(clock.left() / 4, HINT_MAX_S)), seed)
+    hint_roster(full, chosen, flows, clock.give(min(clock.left() / 4, TUNING.hint_max_s)), seed)
     covered = cover_floor(full, clock.give(min(0.35 * time_limit_s, clock.left() / 2)), workers, seed, fewest) \
         if not interrupt.requested() else None
     if covered is not None:
         chosen, flows, moved, floor = covered
         if moved and not interrupt.requested():
-            hint_roster(full, chosen, flows, clock.give(min(max(0.5, clock.left() / 4), HINT_MAX_S)), seed)
+            hint_roster(full, chosen, flows, clock.give(min(max(0.5, clock.left() / 4), TUNING.hint_max_s)), seed)
             first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - started)
             _report(progress, started, first, full, chosen, flows)
         elif moved:  # Ctrl-C: the covered roster, priced, without the polish's hint
@@ -126,7 +124,7 @@ def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, wo
     report = (lambda obj, bound: progress(obj, max(bound, agg_bound or 0.0), search.values)) if progress is not None else None
     lp = _lp_bound(full, first, seconds, workers, seed)
     with lp if lp is not None else contextlib.nullcontext():
-        if not search.whole(clock.give(min(WHOLE_MAX_S, WHOLE_SHARE * seconds))):
+        if not search.whole(clock.give(min(TUNING.whole_max_s, TUNING.whole_share * seconds))):
             search.run(clock.left(), report)
     chosen, flows = shifts_and_flows(full, search.values)
     bound = max(search.bound, agg_bound if agg_bound is not None else 0.0, lp.bound if lp is not None else 0.0)
@@ -140,7 +138,7 @@ def _lp_bound(full: RosterModel, first: RosterResult, seconds: float, workers: i
     Not with one worker (that run uses one core and repeats itself). Not when the cover stage left
     more shortfall than the fewest proven: the full model then holds ``shortfall ≤ reached``, and
     its bound would bound only the rosters that short, not every roster."""
-    if workers < 2 or len(full.agents) * len(full.days) > LP_MAX_AGENT_DAYS:
+    if workers < 2 or len(full.agents) * len(full.days) > TUNING.lp_max_agent_days:
         return None
     if first.floor is not None and not first.floor["proven_fewest"]:
         return None

@@ -1,0 +1,30 @@
+"""The staged search's tuning in one place: each number a measured choice (the measurement beside it).
+
+``TUNING`` is what the search reads; a benchmark or a test may pass another ``Tuning``.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tuning:
+    aggregate_max_s: float = 10.0  # the aggregate stops at a 0.1% gap, in 8-10 s at 1,000 agents: this keeps the first roster near 21 s
+    hint_max_s: float = 3.0  # completing the hint fixes every shift and flow: under 2 s at 1,000 agents
+    improve_share: float = 0.35  # of the time limit, for the disaggregation's sweeps (M: 1.65% at 0.2, 1.36% at 0.35, 60 s)
+    chunk: int = 20  # agents per disaggregation part
+    min_part_s: float = 0.25  # the least deterministic time a part gets (it stops sooner at a 0.1% gap)
+    settle_s: float = 1.0  # for the flows after the cover (the polish goes on with them; on the demo a longer solve does not end sooner)
+    cover_min_s: float = 2.0  # the least time worth a try: each solve of the whole model at 1,000 agents costs about a second
+    window_days: int = 2  # M, from one start, 30 s, no presolve: 3 days 606.7-607.3k, 2 days 605.9-606.0k
+    free_agents: int = 60  # M, from one start, 30 s: 120 agents 611.6-612.0k, 60: 609.0-610.2k; L 90 s: 0.97% vs 0.65%
+    crew: int = 20  # agents freed over every day in a ``crew`` step
+    step_s: float = 1.0
+    report_every_s: float = 2.0  # the least time between progress lines
+    whole_share: float = 0.1  # of the polish's time, for the whole model first (at most whole_max_s) ...
+    whole_max_s: float = 3.0
+    whole_max_agent_days: int = 600  # ... on rosters this small (a larger one is not proven in seconds)
+    lp_give_up: float = 0.05
+    lp_max_agent_days: int = 1500  # S and the demo (1,080); M (4,200): 483k after 45 s against the aggregate's 602.6k
+
+
+TUNING = Tuning()
