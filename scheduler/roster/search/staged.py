@@ -27,6 +27,9 @@
    alone did not recover them).
 5. **Polish** (``scheduler.roster.search.polish``): windows of days re-solved by CP-SAT on the full model, with
    fairness and preferences, every other day fixed to the incumbent, for the time left.
+6. **Breaks** (``scheduler.roster.search.breaks``): with the shifts fixed, each break moved to the
+   start of its window that lowers the objective most, until no single move does; no solver, so
+   it runs also after a Ctrl-C, in about a second.
 
 The reported bound is the aggregate's, or CP-SAT's on the full model when that is better: its LP
 search runs on one worker beside the polish on a roster of up to 1,500 agent-days
@@ -47,6 +50,7 @@ from scheduler.roster.search.greedy import greedy_flows
 from scheduler.roster.search.lpbound import LpBound
 from scheduler.roster.search.polish import WindowSearch, complete_hint
 from scheduler.roster.search.aggregate import AggregateModel
+from scheduler.roster.search.breaks import place_breaks
 from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.cover import cover_floor
 from scheduler.roster.search.first import _report, first_roster, hint_roster, hours_under, shifts_and_flows
@@ -64,7 +68,17 @@ def _priced(full: RosterModel, dis: Disaggregation, agg_bound, clock: float):
 
 
 def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
-    """Aggregate, disaggregate, complete, cover and polish; returns (RosterResult, aggregate bound)."""
+    """Aggregate, disaggregate, complete, cover and polish, then move breaks where they serve
+    (``scheduler.roster.search.breaks``, also after a Ctrl-C); returns (RosterResult, aggregate bound)."""
+    started = time.perf_counter()
+    result, agg_bound = _staged(full, time_limit_s, workers, seed, progress)
+    interrupt.stage("breaks")
+    result = place_breaks(full, result)
+    return dataclasses.replace(result, wall_s=time.perf_counter() - started), agg_bound
+
+
+def _staged(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
+    """The stages up to the polish; returns (RosterResult, aggregate bound)."""
     started, clock = time.perf_counter(), Clock(time_limit_s, workers)
     interrupt.stage("aggregate")  # until the first roster, Ctrl-C ends the run (``scheduler.interrupt``)
     agg = AggregateModel(full)
