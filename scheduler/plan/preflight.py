@@ -36,11 +36,18 @@ def check_event(plan, promotions) -> None:
                          f"{event['end']:%Y-%m-%d %H:%M}")
 
 
+def queues_without_skill(plan, staff: pd.DataFrame) -> list[str]:
+    """The plan's queues no agent of ``staff`` is skilled for."""
+    skilled = {q for skills in staff["skills"] for q in skills}
+    return [q for q in plan.queues if q not in skilled]
+
+
 def check_staff(plan, staff: pd.DataFrame) -> None:
     """Every queue has an agent with its skill; some agent is available on some day of the window."""
-    for name in plan.queues:
-        if not staff["skills"].map(lambda skills, q=name: q in skills).any():
-            raise InputError(f"{plan.staff}: no agent has the skill {name!r} ([queues.{name}] in {plan.path}); "
+    missing = queues_without_skill(plan, staff)
+    if missing:
+        name = missing[0]
+        raise InputError(f"{plan.staff}: no agent has the skill {name!r} ([queues.{name}] in {plan.path}); "
                              f"add it to some agent's skills, or remove the queue")
     days = set(plan.days)
     if all(days <= set(unavailable) for unavailable in staff["unavailable"]):

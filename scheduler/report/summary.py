@@ -11,6 +11,7 @@ import pandas as pd
 
 from scheduler.check.checker import PAY_RULES, late_totals
 from scheduler.check.gaps import coverable
+from scheduler.plan.preflight import queues_without_skill
 from scheduler.simulate.simulation import riskiest
 
 
@@ -51,7 +52,7 @@ def build_summary(plan, staff: pd.DataFrame, result, cov: pd.DataFrame, costs: p
     if sim is not None:
         for name in plan.queues:
             queues[name]["simulation"] = _simulated(name, sim, plan.simulation.risk_level)
-    no_skill = [q for q in plan.queues if not staff["skills"].map(lambda s, q=q: q in s).any()]
+    no_skill = queues_without_skill(plan, staff)  # a scenario's smaller staff may lack a skill
     return {
         "plan": plan.name, "window": [str(plan.start), str(plan.end)],
         "agents_in_staff": int(len(staff)), "agents_scheduled": int(roster["agent_id"].nunique()),
