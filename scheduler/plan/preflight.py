@@ -48,7 +48,7 @@ def check_staff(plan, staff: pd.DataFrame) -> None:
     if missing:
         name = missing[0]
         raise InputError(f"{plan.staff}: no agent has the skill {name!r} ([queues.{name}] in {plan.path}); "
-                             f"add it to some agent's skills, or remove the queue")
+                         f"add it to some agent's skills, or remove the queue")
     days = set(plan.days)
     if all(days <= set(unavailable) for unavailable in staff["unavailable"]):
         raise InputError(f"{plan.staff}: every agent is unavailable on every day of the plan {plan.start}..{plan.end} "
