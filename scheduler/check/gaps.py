@@ -65,7 +65,8 @@ def _cover_day(short: pd.Series, plan, day) -> list[tuple]:
     model.minimize(sum(t.paid_hours * counts[i] for i, (t, _) in enumerate(cands)))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 5.0
+    solver.parameters.max_deterministic_time = 5.0  # counted work, not wall time: gaps.csv repeats itself on a busy machine
+    solver.parameters.max_time_in_seconds = 50.0
     solver.parameters.catch_sigint_signal = False  # Ctrl-C is ``scheduler.interrupt``'s
     solver.solve(model)
     rows = []

@@ -46,6 +46,7 @@ from scheduler.staffing.curves import loss_curves
 
 ROSTER_COLUMNS = columns("roster")
 ASSIGNMENT_COLUMNS = columns("assignments")
+SAFETY_CAP = 10.0  # a solve's wall-clock cap, in multiples of its deterministic limit (reached only on a starved machine)
 
 
 class NoRosterError(RuntimeError):
@@ -190,7 +191,7 @@ class RosterModel(Demand):
             raise NoRosterError(f"the roster solver stopped with status {name} and no roster ({hint})")
         obj, bound = solver.objective_value / COST_SCALE, solver.best_objective_bound / COST_SCALE
         gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
-        spent = solver.deterministic_time if workers == 1 else solver.wall_time
+        spent = solver.deterministic_time
         interrupted = interrupt.requested() or (status == cp_model.FEASIBLE and spent < 0.95 * time_limit_s)
         interrupt.roster_found()
         return RosterResult(self.roster_frame(solver.value), self.assignments_frame(solver.value), name, obj, bound,
@@ -242,15 +243,20 @@ def hourly_assignments(chosen, flow_of, t0: pd.Timestamp, n_hours: int) -> pd.Da
 
 
 def set_limits(solver, seconds: float, workers: int, seed: int) -> None:
-    """Workers, seed and time limit; one worker stops on deterministic time so that it repeats itself exactly."""
-    solver.parameters.num_workers = int(workers)
-    solver.parameters.catch_sigint_signal = False  # Ctrl-C is ``scheduler.interrupt``'s (it stops the solve)
-    solver.parameters.random_seed = int(seed)
-    if workers == 1:
-        solver.parameters.max_deterministic_time = float(seconds)
-        solver.parameters.max_time_in_seconds = 10.0 * float(seconds)
-    else:
-        solver.parameters.max_time_in_seconds = float(seconds)
+    """Workers, seed and time limit, so that a solve repeats itself exactly with any number of workers.
+
+    The limit is deterministic time (``max_deterministic_time``, CP-SAT's count of work done,
+    about a second each on an idle machine); with more than one worker the search is interleaved
+    (``interleave_search``: the workers' tasks run in batches and synchronise in a fixed order), so
+    the same model, seed and limit give the same solution whatever the machine's load. The wall
+    clock is only a safety cap (``SAFETY_CAP`` times the limit)."""
+    params = solver.parameters
+    params.num_workers = int(workers)
+    params.catch_sigint_signal = False  # Ctrl-C is ``scheduler.interrupt``'s (it stops the solve)
+    params.random_seed = int(seed)
+    params.max_deterministic_time = float(seconds)
+    params.max_time_in_seconds = SAFETY_CAP * float(seconds)
+    params.interleave_search = workers > 1
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):

@@ -1,6 +1,8 @@
 """The roster model: determinism, conflicts named, and no hard rule broken on random small plans."""
 
 import datetime as dt
+import subprocess
+import sys
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +12,10 @@ from scheduler.check.checker import check_rules, cost_breakdown, coverage
 from scheduler.roster.explain import explain
 from scheduler.roster.solve import solve_roster
 from scheduler.staffing.requirements import requirements
-from smallplan import small_forecast
+from scheduler.plan.load import load_plan
+from scheduler.plan.staff import read_staff
+from scheduler.staffing.requirements import phase_flags
+from smallplan import PROMOTIONS, STAFF, small_forecast, write_small_plan
 from test_checker import assert_priced
 
 
@@ -19,6 +24,36 @@ def test_one_worker_and_a_seed_repeat_the_roster_exactly(solved_small):
     again = solve_roster(plan, staff, req, flags, time_limit_s=10, workers=1, seed=0)
     assert again.roster.to_csv(index=False) == result.roster.to_csv(index=False)
     assert again.assignments.to_csv(index=False) == result.assignments.to_csv(index=False)
+
+
+def _many_small(folder, copies: int):
+    """The small plan with its staff copied ``copies`` times and its volume scaled alike: too large
+    to prove in seconds, so a search cut by the wall clock would end where the machine's load put it."""
+    plan = load_plan(write_small_plan(folder, staff=[(f"{a}{i}", f"{n}{i}", *rest) for i in range(copies) for (a, n, *rest) in STAFF]))
+    staff = read_staff(plan.staff, plan.queues, plan.shifts)
+    phases = pd.DataFrame([p for p in PROMOTIONS if p[2]], columns=["event", "kind", "phase", "start", "end", "peak"])
+    phases[["start", "end"]] = phases[["start", "end"]].apply(pd.to_datetime)
+    flags = phase_flags(pd.date_range(pd.Timestamp(plan.start), pd.Timestamp(plan.end) + pd.Timedelta(hours=23), freq="h"), phases, plan.event)
+    fc = small_forecast(plan)
+    fc[["mean", "p10", "p50", "p90"]] *= copies
+    return plan, staff, requirements(fc, plan, flags), flags
+
+
+def test_two_workers_repeat_the_roster_exactly_on_a_busy_machine(tmp_path):
+    """The default two workers: budgets in deterministic time and interleaved workers, so the same
+    inputs and seed give the same roster while another process takes a core (with wall-clock
+    budgets, 160 agents and 3 s gave objectives 2,070,118 and 2,070,405)."""
+    plan, staff, req, flags = _many_small(tmp_path / "plan", 16)
+    first = solve_roster(plan, staff, req, flags, time_limit_s=3, workers=2, seed=3)
+    burn = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        busy = solve_roster(plan, staff, req, flags, time_limit_s=3, workers=2, seed=3)
+    finally:
+        burn.kill()
+        burn.wait()
+    assert busy.roster.to_csv(index=False) == first.roster.to_csv(index=False)
+    assert busy.assignments.to_csv(index=False) == first.assignments.to_csv(index=False)
+    assert busy.objective == first.objective
 
 
 def test_contradictory_rules_are_named(solved_small):

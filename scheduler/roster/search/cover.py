@@ -42,7 +42,7 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
     """
     if not full.floor:
         return None
-    clock, before = Clock(seconds, workers), complete_hint(full.model)
+    clock, before = Clock(seconds), complete_hint(full.model)
     if before is None:
         return None
     values = before

@@ -7,7 +7,6 @@ Takes: the full ``RosterModel``, the ``AggregateModel`` and its counts. Returns:
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -141,16 +140,15 @@ class Disaggregation:
         self.short[k] = []
 
     def improve(self, k: int, seconds: float) -> None:
-        """Sweeps of CP-SAT parts over class ``k``, its share of ``seconds`` by head count (wall time,
-        or deterministic time with one worker)."""
-        members, spent, clock = self.agg.classes[k], 0.0, time.perf_counter()
+        """Sweeps of CP-SAT parts over class ``k``, its share of ``seconds`` (deterministic time) by head count."""
+        members, spent = self.agg.classes[k], 0.0
         budget = seconds * self.workers * len(members) / len(self.full.staff)
         per_part = max(TUNING.min_part_s, budget * min(1.0, TUNING.chunk / len(members)))
         rng = np.random.default_rng([self.seed, k])
         for sweep in range(1 if len(members) <= TUNING.chunk else 100):
             order = list(members) if sweep == 0 else [int(a) for a in rng.permutation(members)]
             for i in range(0, len(order), TUNING.chunk):
-                if (spent if self.workers == 1 else time.perf_counter() - clock) >= budget or interrupt.requested():
+                if spent >= budget or interrupt.requested():
                     return
                 plan, used = self._solve(k, order[i:i + TUNING.chunk], per_part)
                 spent += used

@@ -21,8 +21,9 @@ reaches: on the demo, windows of 7 days stopped one agent-hour above the proven 
 runs, crews of 20 reached it in 5 of 5. For the cost, windows of days do better (S: 224.7k against
 225.4k with crews alone).
 
-With one worker each step's budget and the search's are counted in deterministic time and the
-windows come from the seed, so a run repeats itself exactly. Ctrl-C ends the search with the
+Each step's budget and the search's are counted in deterministic time, steps with several workers
+interleave them (``set_limits``), and the windows come from the seed, so a run repeats itself
+exactly with any number of workers. Ctrl-C ends the search with the
 incumbent at once: the step under way is stopped (``ctrl_c``, ``scheduler.interrupt``).
 """
 
@@ -65,8 +66,8 @@ class WindowSearch:
             return self._solve(self._hinted(self._clone()), seconds, whole=True)[1] == cp_model.OPTIMAL
 
     def run(self, seconds: float, progress=None, step=None, presolve=False, done=lambda values: False) -> None:
-        """Steps until ``seconds`` (deterministic with one worker) are spent, ``done(incumbent values)``,
-        or Ctrl-C. ``step`` gives each step's shifts to free: a random window of days unless given.
+        """Steps until ``seconds`` of deterministic time are spent, ``done(incumbent values)``, or
+        Ctrl-C (or, on a machine starved of CPU, ``TUNING.wall_cap`` times ``seconds`` of wall time). ``step`` gives each step's shifts to free: a random window of days unless given.
 
         ``presolve``: CP-SAT's presolve in each step. Off for the windows of days: with every other
         shift fixed it took 0.4 s of each 1 s step on M, and without it the steps search from the
@@ -74,15 +75,11 @@ class WindowSearch:
         against 224.3k; L, 60 s, 3-day windows: 0.57% against 0.92%, 2-day windows 0.66% against 0.60%).
         On for the crews: without it the demo's cover took 6-13 s instead of 2-6 s."""
         step = step or self._random_window
-        spent, clock, said = 0.0, time.perf_counter(), -TUNING.report_every_s
-        step_wall = 0.0  # the last step's wall time: a step that would overrun the budget is not started
+        spent, said, cap = 0.0, -TUNING.report_every_s, time.perf_counter() + TUNING.wall_cap * seconds
         with ctrl_c(self):
-            while not self._stopped() and not done(self.values) and (left := seconds - (spent if self.workers == 1 else time.perf_counter() - clock)) > \
-                    (0 if self.workers == 1 else step_wall):
-                before, started = self.objective, time.perf_counter()
-                solver = self._step(step(), min(TUNING.step_s, max(0.1, left)), presolve)
-                spent += solver.deterministic_time if self.workers == 1 else 0.0
-                step_wall = time.perf_counter() - started
+            while not self._stopped() and not done(self.values) and (left := seconds - spent) > 0 and time.perf_counter() < cap:
+                before = self.objective
+                spent += self._step(step(), min(TUNING.step_s, max(0.1, left)), presolve).deterministic_time
                 if progress is not None and self.objective < before and time.perf_counter() - said >= TUNING.report_every_s:
                     progress(self.objective, self.bound)
                     said = time.perf_counter()

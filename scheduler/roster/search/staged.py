@@ -79,7 +79,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
 
 def _staged(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
     """The stages up to the polish; returns (RosterResult, aggregate bound)."""
-    started, clock = time.perf_counter(), Clock(time_limit_s, workers)
+    started, clock = time.perf_counter(), Clock(time_limit_s)
     interrupt.stage("aggregate")  # until the first roster, Ctrl-C ends the run (``scheduler.interrupt``)
     agg = AggregateModel(full)
     counts, agg_bound = agg.solve(clock.give(min(0.25 * time_limit_s, TUNING.aggregate_max_s)), workers, seed)
@@ -95,7 +95,7 @@ def _staged(full: RosterModel, time_limit_s: float, workers: int, seed: int, pro
     _report(progress, started, first, full, chosen, flows)
     interrupt.stage("sweeps")
     fewest = agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), workers, seed)
-    sweeps_s = clock.give(min(TUNING.improve_share * time_limit_s, 0.6 * clock.left()) if workers > 1 else TUNING.improve_share * time_limit_s)
+    sweeps_s = clock.give(min(TUNING.improve_share * time_limit_s, 0.6 * clock.left()))
     dis.run(lambda k: dis.improve(k, sweeps_s), workers)
     better = _priced(full, dis, agg_bound, started)
     if better[2].objective < first.objective:
@@ -133,7 +133,7 @@ def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, wo
     values = complete_hint(full.model)
     if values is None or seconds < 0.5:  # the hint could not be completed, or no time: keep the first roster
         return first
-    clock = Clock(seconds, workers)
+    clock = Clock(seconds)
     search = WindowSearch(full, values, first.objective, workers, seed)
     report = (lambda obj, bound: progress(obj, max(bound, agg_bound or 0.0), search.values)) if progress is not None else None
     lp = _lp_bound(full, first, seconds, workers, seed)
