@@ -50,7 +50,7 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
     if lower and _shortfall(full, values) > fewest and not interrupt.requested():
         values = floor_crews(full, values, fewest, clock.give(0.4 * seconds), workers, seed)
     if lower and _shortfall(full, values) > fewest and not interrupt.requested():
-        values = _fewest_whole(full, values, fewest, clock, 0.25 * seconds, workers, seed)
+        values = _fewest_whole(full, values, fewest, clock, 0.25 * seconds, seed)
     reached = _shortfall(full, values)
     full.model.add(floor_steps(full.floor) <= reached)
     if values is not before and not interrupt.requested():  # the solves above ignored the cost of the flows: the best for these shifts
@@ -87,7 +87,7 @@ def _moves(xs: list, values: list[int]):
     return sum((1 - v) if values[v.index] else v for v in xs)
 
 
-def _fewest_whole(full: RosterModel, values: list[int], fewest: float, clock: Clock, spare: float, workers: int, seed: int):
+def _fewest_whole(full: RosterModel, values: list[int], fewest: float, clock: Clock, spare: float, seed: int):
     """The whole model from ``values`` for the floor shortfall alone (stopping, proven, at ``fewest``),
     leaving ``spare`` seconds of ``clock``; if it lowers it, the roster that keeps the shortfall
     reached and moves the fewest shifts from ``values``, in what is left. Returns the values reached
@@ -96,14 +96,14 @@ def _fewest_whole(full: RosterModel, values: list[int], fewest: float, clock: Cl
     model = hinted(full.model.clone(), values)
     model.add(below >= int(fewest))
     model.minimize(below)
-    solver = _solve(model, clock.give(max(0.5, clock.left() - spare)), workers, seed)
+    solver = _solve(model, clock.give(max(0.5, clock.left() - spare)), seed)
     if solver is None or solver.objective_value >= _shortfall(full, values) or interrupt.requested():
         return values
     fewer, xs = list(solver.response_proto.solution), _shift_vars(full)
     model = hinted(full.model.clone(), fewer)
     model.add(below <= int(round(solver.objective_value)))
     model.minimize(_moves(xs, values))
-    solver = _solve(model, clock.give(max(0.5, clock.left())), workers, seed)
+    solver = _solve(model, clock.give(max(0.5, clock.left())), seed)
     return list(solver.response_proto.solution) if solver is not None else fewer
 
 
@@ -111,8 +111,9 @@ def _shift_vars(full: RosterModel) -> list:
     return [v for shifts in full.agents for day_vars in shifts.by_day for _, v in day_vars]
 
 
-def _solve(model: cp_model.CpModel, seconds: float, workers: int, seed: int) -> cp_model.CpSolver | None:
-    """Solve ``model`` within ``seconds``; the solver if it found a solution, else None."""
+def _solve(model: cp_model.CpModel, seconds: float, seed: int) -> cp_model.CpSolver | None:
+    """Solve ``model`` within ``seconds`` on one CP-SAT worker (interleaved workers found no solution
+    to the demo's aggregate in 10 s, one worker did); the solver if it found a solution, else None."""
     solver = cp_model.CpSolver()
-    set_limits(solver, seconds, workers, seed)
+    set_limits(solver, seconds, 1, seed)
     return solver if interrupt.solve(solver, model) in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None

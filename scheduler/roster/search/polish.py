@@ -21,9 +21,10 @@ reaches: on the demo, windows of 7 days stopped one agent-hour above the proven 
 runs, crews of 20 reached it in 5 of 5. For the cost, windows of days do better (S: 224.7k against
 225.4k with crews alone).
 
-Each step's budget and the search's are counted in deterministic time, steps with several workers
-interleave them (``set_limits``), and the windows come from the seed, so a run repeats itself
-exactly with any number of workers. Ctrl-C ends the search with the
+Each step is a one-worker solve stopped on deterministic time; with several workers a round runs
+one step per worker at once from the same incumbent and keeps the best (the first of equals); the
+windows come from the seed. So a run repeats itself exactly with any number of workers, whatever
+the machine's load. Ctrl-C ends the search with the
 incumbent at once: the step under way is stopped (``ctrl_c``, ``scheduler.interrupt``).
 """
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -55,19 +57,27 @@ class WindowSearch:
         self.rng = np.random.default_rng([seed, 7])
         self.shift_vars = [[[v.index for _, v in day] for day in shifts.by_day] for shifts in full.agents]
         self.interrupted = False
-        self._fixed_model: cp_model.CpModel | None = None
+        self._models: list[cp_model.CpModel | None] = [None] * max(1, workers)
 
     def whole(self, seconds: float) -> bool:
         """On a small roster, solve the whole model from the incumbent; True if that proved it optimal."""
         if len(self.shift_vars) * len(self.full.days) > TUNING.whole_max_agent_days:
             return False
-        self._fixed_model = None  # a roster it finds may differ anywhere
+        self._models = [None] * len(self._models)  # a roster it finds may differ anywhere
         with ctrl_c(self):
-            return self._solve(self._hinted(self._clone()), seconds, whole=True)[1] == cp_model.OPTIMAL
+            solver, status = self._solve(self._hinted(self._clone()), seconds, whole=True)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value / self.scale < self.objective - 1e-9:
+            self.values, self.objective = list(solver.response_proto.solution), solver.objective_value / self.scale
+        return status == cp_model.OPTIMAL
 
     def run(self, seconds: float, progress=None, step=None, presolve=False, done=lambda values: False) -> None:
-        """Steps until ``seconds`` of deterministic time are spent, ``done(incumbent values)``, or
-        Ctrl-C (or, on a machine starved of CPU, ``TUNING.wall_cap`` times ``seconds`` of wall time). ``step`` gives each step's shifts to free: a random window of days unless given.
+        """Rounds of steps until ``seconds`` of deterministic time are spent, ``done(incumbent values)``,
+        or Ctrl-C (or, on a machine starved of CPU, ``TUNING.wall_cap`` times ``seconds`` of wall time).
+        ``step`` gives each step's shifts to free: a random window of days unless given.
+
+        A round runs one step per worker at once, each a one-worker solve from the same incumbent;
+        the best that improves becomes the incumbent (``_round``). The round counts the longest of
+        its steps' deterministic times, so the budget is about the wall time on an idle machine.
 
         ``presolve``: CP-SAT's presolve in each step. Off for the windows of days: with every other
         shift fixed it took 0.4 s of each 1 s step on M, and without it the steps search from the
@@ -76,18 +86,32 @@ class WindowSearch:
         On for the crews: without it the demo's cover took 6-13 s instead of 2-6 s."""
         step = step or self._random_window
         spent, said, cap = 0.0, -TUNING.report_every_s, time.perf_counter() + TUNING.wall_cap * seconds
-        with ctrl_c(self):
+        with ctrl_c(self), ThreadPoolExecutor(max_workers=self.workers) as pool:
             while not self._stopped() and not done(self.values) and (left := seconds - spent) > 0 and time.perf_counter() < cap:
                 before = self.objective
-                spent += self._step(step(), min(TUNING.step_s, max(0.1, left)), presolve).deterministic_time
+                freed = [step() for _ in range(self.workers)]  # drawn in order from the seed: the same windows every run
+                spent += self._round(pool, freed, min(TUNING.step_s, max(0.1, left)), presolve)
                 if progress is not None and self.objective < before and time.perf_counter() - said >= TUNING.report_every_s:
                     progress(self.objective, self.bound)
                     said = time.perf_counter()
 
+    def _round(self, pool, freed: list[list[int]], seconds: float, presolve: bool) -> float:
+        """One step per list of ``freed`` at once, from the incumbent; the best better roster (the
+        first of equals) becomes the incumbent. Returns the round's deterministic time (its longest step)."""
+        steps = list(pool.map(lambda i: self._step(i, freed[i], seconds, presolve), range(len(freed))))
+        best = min(range(len(steps)), key=lambda i: (steps[i][1], i))
+        if steps[best][1] < self.objective - 1e-9:
+            self.values, self.objective = steps[best][2], steps[best][1]
+            changed = sorted({i for indices in freed for i in indices})
+            for model in self._models:  # every step's shifts back to the new incumbent, in every worker's model
+                if model is not None:
+                    self._pin(model.proto.variables, changed)
+        return max(time for time, _, _ in steps)
+
     def settle(self, seconds: float) -> None:
         """One step with every shift fixed: the best flows and the rest for the incumbent's shifts."""
-        with ctrl_c(self):
-            self._step([], seconds)
+        with ctrl_c(self), ThreadPoolExecutor(max_workers=1) as pool:
+            self._round(pool, [[]], seconds, presolve=True)
 
     def _stopped(self) -> bool:
         self.interrupted = self.interrupted or interrupt.requested()
@@ -106,27 +130,34 @@ class WindowSearch:
         free = self.rng.choice(n_agents, size=TUNING.free_agents, replace=False).tolist() if n_agents > TUNING.free_agents else range(n_agents)
         return [i for a in free for indices in self.shift_vars[a][first:first + TUNING.window_days] for i in indices]
 
-    def _step(self, freed: list[int], seconds: float, presolve: bool = True) -> cp_model.CpSolver:
-        """Re-solve the shifts ``freed`` (variable indices), every other shift fixed to the incumbent.
+    def _step(self, worker: int, freed: list[int], seconds: float, presolve: bool = True):
+        """Re-solve the shifts ``freed`` (variable indices), every other shift fixed to the incumbent,
+        on worker ``worker``'s model. Returns (deterministic time, objective, values): the incumbent's
+        own when the step found nothing better.
 
-        One model serves every step (``_fixed``: a clone with all shifts fixed): the step frees its
-        own shifts and fixes them back, to the new incumbent, after. Cloning and fixing afresh each
-        step took 0.4 s at 1,000 agents."""
-        model = self._fixed()
+        Each worker has one model for all its steps (``_fixed``: a clone with all shifts fixed): the
+        step frees its own shifts and fixes them back after. Cloning and fixing afresh each step
+        took 0.4 s at 1,000 agents."""
+        model = self._fixed(worker)
         variables, domains = model.proto.variables, self.full.model.proto.variables
         for i in freed:  # a shift is a Boolean: its domain is one interval, [lo, hi]
             variables[i].domain[0], variables[i].domain[1] = domains[i].domain[0], domains[i].domain[1]
         try:
-            return self._solve(self._hinted(model), seconds, presolve=presolve)[0]
+            solver, status = self._solve(self._hinted(model), seconds, presolve=presolve)
         finally:
             self._pin(variables, freed)
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value / self.scale < self.objective - 1e-9
+        if found:
+            return solver.deterministic_time, solver.objective_value / self.scale, list(solver.response_proto.solution)
+        return solver.deterministic_time, self.objective, self.values
 
-    def _fixed(self) -> cp_model.CpModel:
-        """The model every step shares, built on the first: the full model with every shift fixed to the incumbent."""
-        if self._fixed_model is None:
-            self._fixed_model = self._clone()
-            self._pin(self._fixed_model.proto.variables, [i for by_day in self.shift_vars for indices in by_day for i in indices])
-        return self._fixed_model
+    def _fixed(self, worker: int) -> cp_model.CpModel:
+        """Worker ``worker``'s model, built on its first step: the full model with every shift fixed to the incumbent."""
+        if self._models[worker] is None:
+            model = self._clone()
+            self._pin(model.proto.variables, [i for by_day in self.shift_vars for indices in by_day for i in indices])
+            self._models[worker] = model
+        return self._models[worker]
 
     def _pin(self, variables, indices) -> None:
         """Fix the variables ``indices`` of a model's proto to the incumbent's values."""
@@ -143,15 +174,14 @@ class WindowSearch:
         return hinted(model, self.values)
 
     def _solve(self, model: cp_model.CpModel, seconds: float, whole: bool = False, presolve: bool = True):
-        """One solve, keeping a better roster (and, of the whole model, the bound); the solver and its status."""
+        """One solve on one CP-SAT worker (it repeats itself; the workers are the rounds' steps),
+        keeping the bound of the whole model; the solver and its status."""
         solver = cp_model.CpSolver()
-        set_limits(solver, seconds, self.workers, self.seed)
+        set_limits(solver, seconds, 1, self.seed)
         solver.parameters.cp_model_presolve = presolve
         status = interrupt.solve(solver, model)  # Ctrl-C stops it (``ctrl_c``); a better roster found is still kept
         if whole:
             self.bound = max(self.bound, solver.best_objective_bound / self.scale)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value / self.scale < self.objective - 1e-9:
-            self.values, self.objective = list(solver.response_proto.solution), solver.objective_value / self.scale
         return solver, status
 
 

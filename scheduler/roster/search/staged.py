@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from scheduler import interrupt
 from scheduler.roster.model import RosterModel, RosterResult
@@ -82,7 +83,10 @@ def _staged(full: RosterModel, time_limit_s: float, workers: int, seed: int, pro
     started, clock = time.perf_counter(), Clock(time_limit_s)
     interrupt.stage("aggregate")  # until the first roster, Ctrl-C ends the run (``scheduler.interrupt``)
     agg = AggregateModel(full)
-    counts, agg_bound = agg.solve(clock.give(min(0.25 * time_limit_s, TUNING.aggregate_max_s)), workers, seed)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the fewest shortfall's bound on the other core, with two workers
+        fewest = pool.submit(agg.fewest_below, min(5.0, 0.05 * time_limit_s), 1, seed) if workers > 1 else None
+        counts, agg_bound = agg.solve(clock.give(min(0.25 * time_limit_s, TUNING.aggregate_max_s)), 1, seed)
+        fewest = fewest.result() if fewest is not None else None
     interrupt.check()
     if counts is None:  # no aggregate plan in time: the full model for what is left
         return full.solve(max(1.0, clock.left()), workers, seed, progress), None
@@ -94,7 +98,8 @@ def _staged(full: RosterModel, time_limit_s: float, workers: int, seed: int, pro
     interrupt.roster_found()  # from here Ctrl-C stops each stage and keeps the best roster so far
     _report(progress, started, first, full, chosen, flows)
     interrupt.stage("sweeps")
-    fewest = agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), workers, seed)
+    if fewest is None:
+        fewest = agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), 1, seed)
     sweeps_s = clock.give(min(TUNING.improve_share * time_limit_s, 0.6 * clock.left()))
     dis.run(lambda k: dis.improve(k, sweeps_s), workers)
     better = _priced(full, dis, agg_bound, started)
