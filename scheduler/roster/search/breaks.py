@@ -1,33 +1,26 @@
-"""Breaks where they serve (issue 19): a final local search over break positions, with no solver.
+"""The hours a move changes, priced (issue 19): the engine of the final local search
+(``scheduler.roster.search.moves``), and its break moves.
 
 The staged solve places breaks with the shifts, and the polish, working on windows of days, leaves
 many of them in hours that are short while another hour of the same break window is over its
 requirement. With the shifts fixed, a break move changes only the hours it leaves and enters, and
 each hour's cost depends only on the agents at the desk in it (its multi-skilled agents split at
-the least cost, ``greedy.split_hour``). So each shift's break is tried at every other start its
-window allows, the best move that lowers the objective is taken, and the shifts are swept again
-until no single move lowers it (or ``TUNING.break_moves_max`` moves were tried: counted, not
-timed, so a run with one worker repeats itself). A move never raises the weighted agent-hours
-below target of the queues with a ``floor_cost`` (the cover stage's shortfall, which the polish
-kept). Breaks touch no hard rule but their window, which the options already respect.
+the least cost, ``greedy.split_hour``). ``BreakSearch`` keeps the agents at the desk per hour and
+skill group and each hour's cost (the weighted agent-hours below target on the queues with a
+``floor_cost``, and the objective units), and prices a break move by the hours it changes.
 
-Takes: the full ``RosterModel`` and the staged solve's ``RosterResult``. Returns: a
-``RosterResult`` with the breaks moved, priced by the checker (``first_roster``), with the
-result's status, bound, floor and interrupted flag; the given result if no move was taken.
+Takes: the full ``RosterModel`` and shifts ``{(agent row, model day): option}``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 
 import pandas as pd
 
 from scheduler.plan.money import units
 from scheduler.roster.model import RosterModel, RosterResult
-from scheduler.roster.search.first import first_roster
-from scheduler.roster.search.greedy import greedy_flows, marginal, presence, split_hour
-from scheduler.roster.search.tuning import TUNING
+from scheduler.roster.search.greedy import marginal, presence, split_hour
 
 
 def chosen_of(full: RosterModel, roster: pd.DataFrame) -> dict:
@@ -47,6 +40,7 @@ class BreakSearch:
     """Shifts, agents at the desk per hour and skill group, and each hour's cost (floor shortfall, objective units)."""
 
     def __init__(self, full: RosterModel, chosen: dict, moves_max: int):
+        """``moves_max``: the moves a search on it may price (counted, so that runs repeat)."""
         self.full, self.chosen, self.moves_left = full, dict(chosen), moves_max
         present = presence(full, chosen)
         self.at_desk = [{g: hours.get(t, 0) for g, hours in present.items()} for t in range(full.n_hours)]
@@ -102,64 +96,8 @@ class BreakSearch:
         return [o for o, other in enumerate(self.full.opts)
                 if other.template is opt.template and o != self.chosen[key] and o in self.allowed[key]]
 
-    def improve(self, key: tuple) -> bool:
-        """Move shift ``key``'s break to the start that lowers the objective most, if any does."""
-        best = None
-        for o in self.alternatives(key):
-            if self.moves_left <= 0:
-                break
-            self.moves_left -= 1
-            floor, cost, new = self.delta(key, o)
-            if floor <= 0 and cost < 0 and (best is None or cost < best[0]):
-                best = (cost, o, new)
-        if best is None:
-            return False
-        group = self.full.staff.at[key[0], "skills"]
-        for t, step in self._changes(key, best[1]).items():
-            self.at_desk[t][group] = self.at_desk[t].get(group, 0) + step
-        self.cost.update(best[2])
-        self.chosen[key] = best[1]
-        return True
 
-    def run(self) -> int:
-        """Sweep the shifts until no single break move lowers the objective, or the moves run out; returns moves taken."""
-        taken, moved = 0, True
-        while moved and self.moves_left > 0:
-            moved = False
-            for key in sorted(self.chosen):
-                if self.improve(key):
-                    taken, moved = taken + 1, True
-        return taken
-
-
-def place_breaks(full: RosterModel, result: RosterResult, moves_max: int | None = None) -> RosterResult:
-    """``result`` with its breaks moved where they serve (``BreakSearch``), priced by the checker.
-
-    Parameters
-    ----------
-    full : the full model the result is a roster of.
-    result : the staged solve's roster.
-    moves_max : break moves tried at most (``TUNING.break_moves_max`` if None; 0 turns the search off).
-
-    Returns
-    -------
-    RosterResult : priced by ``first_roster`` with ``result``'s status, bound, gap basis, floor and
-    interrupted flag; ``result`` itself if no move was taken or the price did not fall.
-    """
-    moves_max = TUNING.break_moves_max if moves_max is None else moves_max
-    if moves_max <= 0 or result.roster.empty:
-        return result
-    search = BreakSearch(full, chosen_of(full, result.roster), moves_max)
-    if not search.run():
-        return result
-    moved = first_roster(full, search.chosen, greedy_flows(full, search.chosen), result.bound, result.wall_s)
-    if moved.objective >= result.objective:
-        return result
-    floor = result.floor if result.floor is None else {**result.floor, "agent_hours_below": _below(full, moved)}
-    return dataclasses.replace(moved, status=result.status, floor=floor, interrupted=result.interrupted)
-
-
-def _below(full: RosterModel, result: RosterResult) -> int:
+def below_floor(full: RosterModel, result: RosterResult) -> int:
     """Agent-hours below the requirement on the queues with a ``floor_cost``, from the result's assignments."""
     served = result.assignments[result.assignments["queue"] != "break"]
     counts = defaultdict(int)

@@ -51,7 +51,7 @@ from scheduler.roster.search.greedy import greedy_flows
 from scheduler.roster.search.lpbound import LpBound
 from scheduler.roster.search.polish import WindowSearch, complete_hint
 from scheduler.roster.search.aggregate import AggregateModel
-from scheduler.roster.search.breaks import place_breaks
+from scheduler.roster.search.moves import local_search
 from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.cover import cover_floor
 from scheduler.roster.search.first import _report, first_roster, hint_roster, hours_under, shifts_and_flows
@@ -74,7 +74,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     started = time.perf_counter()
     result, agg_bound = _staged(full, time_limit_s, workers, seed, progress)
     interrupt.stage("breaks")
-    result = place_breaks(full, result)
+    result = local_search(full, result)
     return dataclasses.replace(result, wall_s=time.perf_counter() - started), agg_bound
 
 

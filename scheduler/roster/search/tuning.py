@@ -24,7 +24,7 @@ class Tuning:
     whole_max_s: float = 3.0
     whole_max_agent_days: int = 600  # ... on rosters this small (a larger one is not proven in seconds)
     lp_give_up: float = 0.05
-    break_moves_max: int = 20000  # break starts the final break search tries (counted: one worker repeats itself); the demo: 3,302 in 0.4 s
+    local_moves_max: int = 100000  # single moves the final local search prices (counted, not timed: runs repeat); the demo: all in 63k, 3.2 s
     wall_cap: float = 3.0  # the staged solve's wall-clock safety cap, in multiples of its limit: stages stop past it
     lp_max_agent_days: int = 1500  # S and the demo (1,080); M (4,200): 483k after 45 s against the aggregate's 602.6k
 

@@ -1,0 +1,250 @@
+"""The final local search (issue 19): single moves a lead could make by hand, taken while one lowers
+the objective, with no solver, after the polish.
+
+Moves, for the shifts as they stand:
+- **break**: a shift's break to another start of its window (``breaks.BreakSearch``);
+- **template**: an agent's shift on a day to another option it may take that day (another
+  template, or the same at another break), the agent still working that day;
+- **swap**: two agents' shifts on a day exchanged, or one agent's shift given to another who rests
+  that day (a *transfer*).
+A queue-hour move (a multi-skilled agent's hour from one queue to another) needs no search: each
+hour's split is the least-cost one for its agents (``greedy.split_hour``), so none improves.
+
+Each move is priced exactly, in objective units: the hours whose agents change, at their least-cost
+split (``BreakSearch.hour_cost``); each agent's pay, broken preferences and rest-day premiums
+(``scheduler.rules.pay``); the fairness spreads of the comparable groups the agents are in. A move
+is taken when it lowers the objective and never raises the weighted shortfall on the queues with a
+``floor_cost`` (the cover stage's, which the polish kept). Every hard rule is tested on the agents
+a move changes by the rules' incremental faces (``greedy.AgentPlan.fits``; the weekly minimums by
+``short``); the roster at the end is checked by the checker, and priced by it, before it replaces
+the polish's. Moves tried are counted (``TUNING.local_moves_max``), not timed, so runs repeat.
+
+Takes: the full ``RosterModel`` and the staged solve's ``RosterResult``. Returns: the result with
+the moves taken, or the given one if none was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+from scheduler.check.checker import check_rules
+from scheduler.plan.money import units
+from scheduler.roster.model import RosterModel, RosterResult
+from scheduler.roster.search.breaks import BreakSearch, below_floor, chosen_of
+from scheduler.roster.search.first import first_roster
+from scheduler.roster.search.greedy import AgentPlan, RuleTables, greedy_flows
+from scheduler.rules.helpers import comparable_groups, rest_days_worked
+from scheduler.rules.pay import preference_broken, shift_pay
+from scheduler.rules.terms.fairness import FAIRNESS
+from scheduler.roster.search.tuning import TUNING
+
+REST = -1  # an agent's "option" on a day it does not work
+
+
+class MoveSearch(BreakSearch):
+    """``BreakSearch``'s hours, with each agent's rules and costs: the moves of the module's docstring."""
+
+    def __init__(self, full: RosterModel, chosen: dict, moves_max: int):
+        super().__init__(full, chosen, moves_max)
+        self.tables, self.plans = RuleTables(full), []
+        for a in range(len(full.agents)):
+            p = AgentPlan(full, self.tables, a)
+            for (b, d), o in sorted(chosen.items()):
+                if b == a:
+                    p.add(d, o)
+            self.plans.append(p)
+        self.groups = self._fair_groups()
+        self._hours: dict[tuple, tuple[int, int]] = {}
+
+    # -- prices ------------------------------------------------------------------------------
+    def shift_cost(self, a: int, d: int, o: int) -> int:
+        """Objective units of agent ``a`` working option ``o`` on day ``d``: pay and broken preferences."""
+        if o == REST:
+            return 0
+        agent, t, day = self.plans[a].agent, self.full.opts[o].template, self.full.days[d]
+        return shift_pay(agent, t, day, self.full.plan) + units(self.full.plan.costs.preference) * preference_broken(agent, t, day)
+
+    def premium(self, a: int, shift: list[int]) -> int:
+        """Rest-day premiums of agent ``a`` for the days ``shift`` has it working."""
+        p = self.plans[a]
+        if not p.premium:
+            return 0
+        return p.premium * sum(rest_days_worked(self.full.plan, p.agent, [d for d, o in enumerate(shift) if o >= 0]))
+
+    def _fair_groups(self) -> list[tuple[int, str, list[int]]]:
+        """(weight, measure, agent rows) per comparable group and fairness measure with a weight."""
+        plan, staff, out = self.full.plan, self.full.staff, []
+        for members in comparable_groups(staff, plan).values():
+            for col, _, _, weight, nights_only in FAIRNESS:
+                who = [a for a in members if staff.at[a, "night_allowed"]] if nights_only else members
+                if units(getattr(plan.costs, weight)) and len(who) >= 2:
+                    out.append((units(getattr(plan.costs, weight)), col, who))
+        return out
+
+    def tally(self, a: int, shift: list[int]) -> dict:
+        """Agent ``a``'s nights, sale nights and paid hours for the options ``shift`` per day."""
+        ts = [self.full.opts[o].template for o in shift if o >= 0]
+        return {"night": sum(t.night for t in ts), "sale": sum(t.sale_night for t in ts), "paid": sum(t.paid_hours for t in ts)}
+
+    def fairness(self, changed: dict[int, dict]) -> int:
+        """Fairness units of the groups holding an agent of ``changed`` (its new tally), minus their units now."""
+        delta = 0
+        for weight, col, who in self.groups:
+            if not changed.keys() & set(who):
+                continue
+            now = [self._tally[a][col] for a in who]
+            new = [changed[a][col] if a in changed else self._tally[a][col] for a in who]
+            delta += weight * ((max(new) - min(new)) - (max(now) - min(now)))
+        return delta
+
+    # -- a move ------------------------------------------------------------------------------
+    def _steps(self, d: int, old: dict[int, int], new: dict[int, int]) -> dict[int, dict]:
+        """Desk changes per hour and skill group when agents ``a`` go from option ``old[a]`` to ``new[a]`` on day ``d``."""
+        n, steps = self.full.n_hours, defaultdict(lambda: defaultdict(int))
+        for a in old:
+            group = self.full.staff.at[a, "skills"]
+            for o, step in ((old[a], -1), (new[a], 1)):
+                for t in (self.full.opts[o].desk_hours(d, n) if o >= 0 else ()):
+                    steps[t][group] += step
+        return {t: {g: s for g, s in by.items() if s} for t, by in steps.items() if any(by.values())}
+
+    def price(self, d: int, new: dict[int, int]) -> tuple[int, int, dict] | None:
+        """(Floor change, objective change, new hour costs) of agents ``a`` taking ``new[a]`` on day ``d``,
+        or None if a hard rule breaks."""
+        old = {a: self.plans[a].shift[d] for a in new}
+        if not all(self._fits(a, d, o) for a, o in new.items()):
+            return None
+        floor = cost = 0
+        hours = {}
+        for t, by_group in sorted(self._steps(d, old, new).items()):
+            counts = dict(self.at_desk[t])
+            for g, s in by_group.items():
+                counts[g] = counts.get(g, 0) + s
+            key = (t, tuple(sorted(counts.items())))
+            if key not in self._hours:  # an hour's cost is a function of its agents at the desk: many moves share one
+                self._hours[key] = self.hour_cost(t, counts)
+            hours[t] = self._hours[key]
+            floor, cost = floor + hours[t][0] - self._now(t)[0], cost + hours[t][1] - self._now(t)[1]
+        tallies = {}
+        for a, o in new.items():
+            shift = list(self.plans[a].shift)
+            shift[d] = o
+            cost += self.shift_cost(a, d, o) - self.shift_cost(a, d, old[a])
+            if (o >= 0) != (old[a] >= 0):  # a day worked or rested: its block's rest-day premium may change
+                cost += self.premium(a, shift) - self.premium(a, self.plans[a].shift)
+            tallies[a] = self.tally(a, shift)
+        return floor, cost + self.fairness(tallies), hours
+
+    def _fits(self, a: int, d: int, o: int) -> bool:
+        """Whether agent ``a`` may take option ``o`` (or rest) on day ``d``, its other days as they are."""
+        p, old = self.plans[a], self.plans[a].shift[d]
+        if o == old or (o >= 0 and o not in p.allowed[d]):
+            return o == old
+        short = set(p.short())
+        hours = list(p.hours)
+        self._set(p, d, REST)
+        ok = o == REST or p.fits(d, o)
+        if ok:
+            self._set(p, d, o)
+            ok = all(b in short and p.hours[b] >= hours[b] for b in p.short())
+        self._set(p, d, old)
+        return ok
+
+    @staticmethod
+    def _set(p: AgentPlan, d: int, o: int) -> None:
+        """Agent plan ``p`` with option ``o`` (or rest) on day ``d``."""
+        if p.shift[d] >= 0:
+            t, b = p.t.opts[p.shift[d]].template, p.t.block_of[d]
+            p.shift[d] = -1
+            p.hours[b] -= t.paid_hours
+            p.days[b] -= 1
+            p.extra_h[b] -= max(0, round(t.paid_hours - p.t.plan.rules.daily_standard_h))
+        if o >= 0:
+            p.add(d, o)
+
+    def take(self, d: int, new: dict[int, int], hours: dict) -> None:
+        """Apply a priced move: the agents' options, the desk, the hour costs and the tallies."""
+        old = {a: self.plans[a].shift[d] for a in new}
+        for t, by_group in self._steps(d, old, new).items():
+            for g, s in by_group.items():
+                self.at_desk[t][g] = self.at_desk[t].get(g, 0) + s
+        self.cost.update(hours)
+        for a, o in new.items():
+            self._set(self.plans[a], d, o)
+            self._tally[a] = self.tally(a, self.plans[a].shift)
+            if o >= 0:
+                self.chosen[a, d] = o
+                self.allowed.setdefault((a, d), set(self.plans[a].allowed[d]))
+            else:
+                self.chosen.pop((a, d), None)
+
+    # -- the search --------------------------------------------------------------------------
+    def _best(self, d: int, candidates) -> bool:
+        """Take the candidate move of day ``d`` (``{agent: option}``) that lowers the objective most, if any does."""
+        best = None
+        for new in candidates:
+            if self.moves_left <= 0:
+                break
+            self.moves_left -= 1
+            priced = self.price(d, new)
+            if priced is not None and priced[0] <= 0 and priced[1] < 0 and (best is None or priced[1] < best[0][1]):
+                best = (priced, new)
+        if best is None:
+            return False
+        self.take(d, best[1], best[0][2])
+        return True
+
+    def template_moves(self, a: int, d: int):
+        """Agent ``a``'s other options on day ``d``, working."""
+        current = self.plans[a].shift[d]
+        return ({a: o} for o in sorted(self.plans[a].allowed[d]) if o != current)
+
+    def swap_moves(self, a: int, d: int):
+        """Agent ``a``'s shift on day ``d`` exchanged with each other agent's (or given to one who rests)."""
+        oa = self.plans[a].shift[d]
+        for b in range(a + 1, len(self.plans)):
+            ob = self.plans[b].shift[d]
+            if oa != ob and (oa < 0 or oa in self.plans[b].allowed[d]) and (ob < 0 or ob in self.plans[a].allowed[d]):
+                yield {a: ob, b: oa}
+
+    def run(self) -> int:
+        """Sweep agents and days until no single move lowers the objective, or the moves run out; returns moves taken."""
+        self._tally = {a: self.tally(a, p.shift) for a, p in enumerate(self.plans)}
+        taken, moved = 0, True
+        while moved and self.moves_left > 0:
+            moved = False
+            for d in range(len(self.full.days)):
+                for a in range(len(self.plans)):
+                    if self.plans[a].shift[d] >= 0 and self._best(d, self.template_moves(a, d)):
+                        taken, moved = taken + 1, True
+                    if self._best(d, self.swap_moves(a, d)):
+                        taken, moved = taken + 1, True
+        return taken
+
+
+def local_search(full: RosterModel, result: RosterResult, moves_max: int | None = None) -> RosterResult:
+    """``result`` improved by single moves (``MoveSearch``), priced and checked by the checker.
+
+    Parameters
+    ----------
+    full : the full model the result is a roster of.
+    result : the staged solve's roster.
+    moves_max : moves tried at most (``TUNING.local_moves_max`` if None; 0 turns the search off).
+
+    Returns
+    -------
+    RosterResult : priced by ``first_roster`` with ``result``'s status, bound, floor and interrupted
+    flag; ``result`` itself if no move was taken, the price did not fall or the checker objected.
+    """
+    moves_max = TUNING.local_moves_max if moves_max is None else moves_max
+    if moves_max <= 0 or result.roster.empty:
+        return result
+    search = MoveSearch(full, chosen_of(full, result.roster), moves_max)
+    if not search.run():
+        return result
+    moved = first_roster(full, search.chosen, greedy_flows(full, search.chosen), result.bound, result.wall_s)
+    if moved.objective >= result.objective or check_rules(full.plan, full.staff, moved.roster, moved.assignments):
+        return result
+    floor = result.floor if result.floor is None else {**result.floor, "agent_hours_below": below_floor(full, moved)}
+    return dataclasses.replace(moved, status=result.status, floor=floor, interrupted=result.interrupted)
