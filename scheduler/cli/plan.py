@@ -23,7 +23,7 @@ from scheduler.cli.app import demo_config, main, user_errors
 @click.option("--out", type=click.Path(path_type=Path), help="Run folder (default outputs/<plan name>/).")
 @click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Roster solver time limit in seconds.")
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed for the forecast bands and the solver.")
-@click.option("--workers", type=click.IntRange(min=1), help="Solver workers (1 = deterministic).")
+@click.option("--workers", type=click.IntRange(min=1), help="Solver workers (the roster repeats itself with any number).")
 @click.option("--force", is_flag=True, help="Replace an existing run folder.")
 @click.option("--peak-multiplier", type=FiniteFloat(min=1), help="What-if: the peak at this multiple of a normal day, shape kept.")
 @click.option("--scenario", "scenario_texts", multiple=True, metavar="NAME=OVERRIDES",

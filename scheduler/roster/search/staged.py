@@ -27,9 +27,13 @@
    alone did not recover them).
 5. **Polish** (``scheduler.roster.search.polish``): windows of days re-solved by CP-SAT on the full model, with
    fairness and preferences, every other day fixed to the incumbent, for the time left.
-6. **Breaks** (``scheduler.roster.search.breaks``): with the shifts fixed, each break moved to the
-   start of its window that lowers the objective most, until no single move does; no solver, so
-   it runs also after a Ctrl-C, in about a second.
+6. **Local search** (``scheduler.roster.search.moves``): single moves (a break, a template, a swap
+   or transfer of a day's shifts) while one lowers the objective, every rule kept; no solver, so
+   it runs also after a Ctrl-C, in a few seconds.
+
+Every budget is deterministic time and every CP-SAT solve one worker; a second worker runs steps
+side by side (the polish's rounds, the disaggregation's classes, the fewest-shortfall bound beside
+the aggregate), so the same inputs and seed give the same roster with any number of workers.
 
 The reported bound is the aggregate's, or CP-SAT's on the full model when that is better: its LP
 search runs on one worker beside the polish on a roster of up to 1,500 agent-days
@@ -69,11 +73,11 @@ def _priced(full: RosterModel, dis: Disaggregation, agg_bound, clock: float):
 
 
 def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int, progress=None):
-    """Aggregate, disaggregate, complete, cover and polish, then move breaks where they serve
-    (``scheduler.roster.search.breaks``, also after a Ctrl-C); returns (RosterResult, aggregate bound)."""
+    """Aggregate, disaggregate, complete, cover and polish, then the final local search
+    (``scheduler.roster.search.moves``, also after a Ctrl-C); returns (RosterResult, aggregate bound)."""
     started = time.perf_counter()
     result, agg_bound = _staged(full, time_limit_s, workers, seed, progress)
-    interrupt.stage("breaks")
+    interrupt.stage("local_search")
     result = local_search(full, result)
     return dataclasses.replace(result, wall_s=time.perf_counter() - started), agg_bound
 
