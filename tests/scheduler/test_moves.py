@@ -82,7 +82,7 @@ def test_a_move_is_priced_as_the_checker_prices_the_roster(full, searched):
     bad = searched[0]
     chosen = chosen_of(full, bad.roster)
     search = MoveSearch(full, chosen, 10**6)
-    search._tally = {a: search.tally(a, p.shift) for a, p in enumerate(search.plans)}
+    search._index_tallies()
     tried = 0
     for d in range(len(full.days)):
         for a in range(len(full.agents)):
