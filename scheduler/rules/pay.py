@@ -24,6 +24,11 @@ def shift_pay(agent, template, date, plan) -> int:
     return units(pay)
 
 
+def shift_cost(agent, template, date, plan) -> int:
+    """Objective units for one shift with the preferences it breaks: ``shift_pay`` plus ``costs.preference`` each."""
+    return shift_pay(agent, template, date, plan) + units(plan.costs.preference) * preference_broken(agent, template, date)
+
+
 def rest_day_premium(agent, plan) -> int:
     """Objective units added for each day worked past the contract's days in a block."""
     if not overtime_eligible(agent, plan):

@@ -1,5 +1,5 @@
-"""Break moves priced by the hours they change (``scheduler.roster.search.breaks``), as the checker
-prices the roster; and the movable-break count (``scheduler.check.movable``)."""
+"""Break moves priced by the hours they change (``scheduler.roster.search.hours`` through the local
+search's ``price``), as the checker prices the roster; and the movable-break count (``scheduler.check.movable``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from scheduler.check.movable import movable_breaks
 from scheduler.plan.money import COST_SCALE
 from scheduler.roster.model import RosterModel
-from scheduler.roster.search.breaks import BreakSearch, chosen_of
+from scheduler.roster.search.hours import chosen_of
+from scheduler.roster.search.moves import MoveSearch
 from scheduler.roster.search.first import first_roster
 from scheduler.roster.search.greedy import greedy_flows
 
@@ -31,12 +32,20 @@ def _price(full, chosen: dict) -> float:
     return first_roster(full, chosen, greedy_flows(full, chosen), 0.0, 0.0).objective
 
 
+def break_options(full, chosen: dict, key: tuple) -> list[int]:
+    """Every other option of shift ``key``'s template (another break start) the agent may take that day."""
+    template = full.opts[chosen[key]].template
+    allowed = {o for o, _ in full.agents[key[0]].by_day[key[1]]}
+    return [o for o, opt in enumerate(full.opts) if opt.template is template and o != chosen[key] and o in allowed]
+
+
 def test_a_move_is_priced_as_the_checker_prices_the_roster(full, solved_small):
     chosen = chosen_of(full, solved_small[4].roster)
-    base, search = _price(full, chosen), BreakSearch(full, chosen, 10**6)
-    key = next(k for k in sorted(chosen) if search.alternatives(k))
-    for o in search.alternatives(key):
-        assert _price(full, {**chosen, key: o}) - base == pytest.approx(search.delta(key, o)[1] / COST_SCALE)
+    base, search = _price(full, chosen), MoveSearch(full, chosen, 10**6)
+    search._index_tallies()
+    key = next(k for k in sorted(chosen) if break_options(full, chosen, k))
+    for o in break_options(full, chosen, key):
+        assert _price(full, {**chosen, key: o}) - base == pytest.approx(search.price(key[1], {key[0]: o})[1] / COST_SCALE)
 
 
 def test_movable_breaks_follow_the_definition(solved_small):

@@ -12,10 +12,11 @@ from scheduler.check.checker import check_rules, cost_breakdown, coverage
 from scheduler.check.movable import movable_breaks
 from scheduler.plan.money import COST_SCALE
 from scheduler.roster.model import RosterModel
-from scheduler.roster.search.breaks import BreakSearch, chosen_of
+from scheduler.roster.search.hours import chosen_of
 from scheduler.roster.search.first import first_roster
 from scheduler.roster.search.greedy import greedy_flows
 from scheduler.roster.search.moves import REST, MoveSearch, local_search
+from test_breaks import break_options
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +37,11 @@ def _roster(full, chosen: dict):
 
 def _spoiled(full, chosen: dict) -> dict:
     """Every break moved to its costliest start, and each agent's first shift to its costliest option."""
-    search = BreakSearch(full, chosen, 10**6)
-    for key in sorted(search.chosen):
-        if options := search.alternatives(key):
-            search.chosen[key] = max(options, key=lambda o: (search.delta(key, o)[1], o))
+    search = MoveSearch(full, chosen, 10**6)
+    search._index_tallies()
+    for key in sorted(chosen):
+        if options := break_options(full, search.chosen, key):
+            search.take(key[1], {key[0]: max(options, key=lambda o: (search.price(key[1], {key[0]: o})[1], o))})
     out = dict(search.chosen)
     for a in range(len(full.agents)):
         key = min((k for k in out if k[0] == a), default=None)
@@ -54,8 +56,7 @@ def searched(full, small, solved_small):
     plan, staff = small[:2]
     bad = _roster(full, _spoiled(full, chosen_of(full, solved_small[4].roster)))
     if check_rules(plan, staff, bad.roster, bad.assignments):  # the spoiled options broke a rule: breaks only
-        search = BreakSearch(full, chosen_of(full, solved_small[4].roster), 10**6)
-        bad = _roster(full, search.chosen)
+        bad = _roster(full, chosen_of(full, solved_small[4].roster))
     return bad, local_search(full, bad)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from scheduler.rules.pay import preference_broken, rest_day_premium, shift_pay
+from scheduler.rules.pay import rest_day_premium, shift_cost
 from scheduler.rules import HARD_RULES
 from scheduler.rules.helpers import contract_days, min_hours_due, overtime_eligible, week_blocks
 from scheduler.rules.max_consecutive_days import run_with
@@ -83,6 +83,16 @@ class AgentPlan:
         self.days[b] += 1
         self.extra_h[b] += max(0, round(t.paid_hours - self.t.plan.rules.daily_standard_h))
 
+    def remove(self, d: int) -> None:
+        """The shift of day ``d`` taken off again (``add``'s inverse; nothing if the agent rests that day)."""
+        if self.shift[d] < 0:
+            return
+        t, b = self.t.opts[self.shift[d]].template, self.t.block_of[d]
+        self.shift[d] = -1
+        self.hours[b] -= t.paid_hours
+        self.days[b] -= 1
+        self.extra_h[b] -= max(0, round(t.paid_hours - self.t.plan.rules.daily_standard_h))
+
     def need(self, d: int) -> float:
         """Hours still due in day ``d``'s block, per day left in it on which the agent may work."""
         b = self.t.block_of[d]
@@ -101,11 +111,10 @@ class AgentPlan:
 
 def _price(full, p: AgentPlan, d: int, o: int) -> int:
     """Objective units the shift adds: pay, a rest-day premium once past the contract's days, a broken preference."""
-    t = full.opts[o].template
-    cost = shift_pay(p.agent, t, full.days[d], full.plan)
+    cost = shift_cost(p.agent, full.opts[o].template, full.days[d], full.plan)
     if p.days[p.t.block_of[d]] >= p.free_days[p.t.block_of[d]]:
         cost += p.premium
-    return cost + units(full.plan.costs.preference) * preference_broken(p.agent, t, full.days[d])
+    return cost
 
 
 def _fill(full, plans: list[AgentPlan], d: int, o: int, count: int, fitting: dict) -> int:

@@ -2,7 +2,7 @@
 the objective, with no solver, after the polish.
 
 Moves, for the shifts as they stand:
-- **break**: a shift's break to another start of its window (``breaks.BreakSearch``);
+- **break**: a shift's break to another start of its window;
 - **template**: an agent's shift on a day to another option it may take that day (another
   template, or the same at another break), the agent still working that day;
 - **swap**: two agents' shifts on a day exchanged, or one agent's shift given to another who rests
@@ -11,7 +11,7 @@ A queue-hour move (a multi-skilled agent's hour from one queue to another) needs
 hour's split is the least-cost one for its agents (``greedy.split_hour``), so none improves.
 
 Each move is priced exactly, in objective units: the hours whose agents change, at their least-cost
-split (``BreakSearch.hour_cost``); each agent's pay, broken preferences and rest-day premiums
+split (``hours.HourCosts``); each agent's pay, broken preferences and rest-day premiums
 (``scheduler.rules.pay``); the fairness spreads of the comparable groups the agents are in. A move
 is taken when it lowers the objective and never raises the weighted shortfall on the queues with a
 ``floor_cost`` (the cover stage's, which the polish kept). Every hard rule is tested on the agents
@@ -29,24 +29,25 @@ import dataclasses
 from collections import Counter, defaultdict
 
 from scheduler.check.checker import check_rules
-from scheduler.plan.money import units
 from scheduler.roster.model import RosterModel, RosterResult
-from scheduler.roster.search.breaks import BreakSearch, below_floor, chosen_of
+from scheduler.roster.search.hours import HourCosts, below_floor, chosen_of
 from scheduler.roster.search.first import first_roster
 from scheduler.roster.search.greedy import AgentPlan, RuleTables, greedy_flows
-from scheduler.rules.helpers import comparable_groups, rest_days_worked
-from scheduler.rules.pay import preference_broken, shift_pay
-from scheduler.rules.terms.fairness import FAIRNESS
+from scheduler.rules.helpers import rest_days_worked
+from scheduler.rules.pay import shift_cost
+from scheduler.rules.terms.fairness import fair_sets
 from scheduler.roster.search.tuning import TUNING
 
 REST = -1  # an agent's "option" on a day it does not work
 
 
-class MoveSearch(BreakSearch):
-    """``BreakSearch``'s hours, with each agent's rules and costs: the moves of the module's docstring."""
+class MoveSearch(HourCosts):
+    """``HourCosts``' hours, with the shifts and each agent's rules and costs: the moves of the module's docstring."""
 
     def __init__(self, full: RosterModel, chosen: dict, moves_max: int):
-        super().__init__(full, chosen, moves_max)
+        """``moves_max``: the moves it may price (counted, so that runs repeat)."""
+        super().__init__(full, chosen)
+        self.chosen, self.moves_left = dict(chosen), moves_max
         self.tables, self.plans = RuleTables(full), []
         for a in range(len(full.agents)):
             p = AgentPlan(full, self.tables, a)
@@ -55,15 +56,13 @@ class MoveSearch(BreakSearch):
                     p.add(d, o)
             self.plans.append(p)
         self.groups = self._fair_groups()
-        self._hours: dict[tuple, tuple[int, int]] = {}
 
     # -- prices ------------------------------------------------------------------------------
     def shift_cost(self, a: int, d: int, o: int) -> int:
         """Objective units of agent ``a`` working option ``o`` on day ``d``: pay and broken preferences."""
         if o == REST:
             return 0
-        agent, t, day = self.plans[a].agent, self.full.opts[o].template, self.full.days[d]
-        return shift_pay(agent, t, day, self.full.plan) + units(self.full.plan.costs.preference) * preference_broken(agent, t, day)
+        return shift_cost(self.plans[a].agent, self.full.opts[o].template, self.full.days[d], self.full.plan)
 
     def premium(self, a: int, shift: list[int]) -> int:
         """Rest-day premiums of agent ``a`` for the days ``shift`` has it working."""
@@ -73,14 +72,8 @@ class MoveSearch(BreakSearch):
         return p.premium * sum(rest_days_worked(self.full.plan, p.agent, [d for d, o in enumerate(shift) if o >= 0]))
 
     def _fair_groups(self) -> list[tuple[int, str, list[int]]]:
-        """(weight, measure, agent rows) per comparable group and fairness measure with a weight."""
-        plan, staff, out = self.full.plan, self.full.staff, []
-        for members in comparable_groups(staff, plan).values():
-            for col, _, _, weight, nights_only in FAIRNESS:
-                who = [a for a in members if staff.at[a, "night_allowed"]] if nights_only else members
-                if units(getattr(plan.costs, weight)) and len(who) >= 2:
-                    out.append((units(getattr(plan.costs, weight)), col, who))
-        return out
+        """(weight, measure, agent rows) per comparable group and fairness measure with a weight (``fair_sets``)."""
+        return [(weight, col, who) for _, col, weight, who in fair_sets(self.full.staff, self.full.plan) if weight and len(who) >= 2]
 
     def tally(self, a: int, shift: list[int]) -> dict:
         """Agent ``a``'s nights, sale nights and paid hours for the options ``shift`` per day."""
@@ -126,23 +119,18 @@ class MoveSearch(BreakSearch):
                     steps[t][group] += step
         return {t: {g: s for g, s in by.items() if s} for t, by in steps.items() if any(by.values())}
 
-    def price(self, d: int, new: dict[int, int]) -> tuple[int, int, dict] | None:
-        """(Floor change, objective change, new hour costs) of agents ``a`` taking ``new[a]`` on day ``d``,
-        or None if a hard rule breaks."""
+    def price(self, d: int, new: dict[int, int]) -> tuple[int, int] | None:
+        """(Floor change, objective change) of agents ``a`` taking ``new[a]`` on day ``d``, or None if a hard rule breaks."""
         old = {a: self.plans[a].shift[d] for a in new}
         if not all(self._fits(a, d, o) for a, o in new.items()):
             return None
         floor = cost = 0
-        hours = {}
         for t, by_group in sorted(self._steps(d, old, new).items()):
             counts = dict(self.at_desk[t])
             for g, s in by_group.items():
                 counts[g] = counts.get(g, 0) + s
-            key = (t, tuple(sorted(counts.items())))
-            if key not in self._hours:  # an hour's cost is a function of its agents at the desk: many moves share one
-                self._hours[key] = self.hour_cost(t, counts)
-            hours[t] = self._hours[key]
-            floor, cost = floor + hours[t][0] - self._now(t)[0], cost + hours[t][1] - self._now(t)[1]
+            (new_floor, new_cost), (now_floor, now_cost) = self.hour_cost(t, counts), self.now(t)
+            floor, cost = floor + new_floor - now_floor, cost + new_cost - now_cost
         tallies = {}
         for a, o in new.items():
             shift = list(self.plans[a].shift)
@@ -151,7 +139,7 @@ class MoveSearch(BreakSearch):
             if (o >= 0) != (old[a] >= 0):  # a day worked or rested: its block's rest-day premium may change
                 cost += self.premium(a, shift) - self.premium(a, self.plans[a].shift)
             tallies[a] = self.tally(a, shift)
-        return floor, cost + self.fairness(tallies), hours
+        return floor, cost + self.fairness(tallies)
 
     def _fits(self, a: int, d: int, o: int) -> bool:
         """Whether agent ``a`` may take option ``o`` (or rest) on day ``d``, its other days as they are."""
@@ -160,35 +148,22 @@ class MoveSearch(BreakSearch):
             return o == old
         short = set(p.short())
         hours = list(p.hours)
-        self._set(p, d, REST)
+        _set(p, d, REST)
         ok = o == REST or p.fits(d, o)
         if ok:
-            self._set(p, d, o)
+            _set(p, d, o)
             ok = all(b in short and p.hours[b] >= hours[b] for b in p.short())
-        self._set(p, d, old)
+        _set(p, d, old)
         return ok
 
-    @staticmethod
-    def _set(p: AgentPlan, d: int, o: int) -> None:
-        """Agent plan ``p`` with option ``o`` (or rest) on day ``d``."""
-        if p.shift[d] >= 0:
-            t, b = p.t.opts[p.shift[d]].template, p.t.block_of[d]
-            p.shift[d] = -1
-            p.hours[b] -= t.paid_hours
-            p.days[b] -= 1
-            p.extra_h[b] -= max(0, round(t.paid_hours - p.t.plan.rules.daily_standard_h))
-        if o >= 0:
-            p.add(d, o)
-
-    def take(self, d: int, new: dict[int, int], hours: dict) -> None:
-        """Apply a priced move: the agents' options, the desk, the hour costs and the tallies."""
+    def take(self, d: int, new: dict[int, int]) -> None:
+        """Apply a move: the agents' options, the desk and the tallies."""
         old = {a: self.plans[a].shift[d] for a in new}
         for t, by_group in self._steps(d, old, new).items():
             for g, s in by_group.items():
                 self.at_desk[t][g] = self.at_desk[t].get(g, 0) + s
-        self.cost.update(hours)
         for a, o in new.items():
-            self._set(self.plans[a], d, o)
+            _set(self.plans[a], d, o)
             tally = self.tally(a, self.plans[a].shift)
             for g in self._group_of.get(a, ()):
                 col = self.groups[g][1]
@@ -196,7 +171,6 @@ class MoveSearch(BreakSearch):
             self._tally[a] = tally
             if o >= 0:
                 self.chosen[a, d] = o
-                self.allowed.setdefault((a, d), set(self.plans[a].allowed[d]))
             else:
                 self.chosen.pop((a, d), None)
 
@@ -213,7 +187,7 @@ class MoveSearch(BreakSearch):
                 best = (priced, new)
         if best is None:
             return False
-        self.take(d, best[1], best[0][2])
+        self.take(d, best[1])
         return True
 
     def template_moves(self, a: int, d: int):
@@ -242,6 +216,13 @@ class MoveSearch(BreakSearch):
                     if self._best(d, self.swap_moves(a, d)):
                         taken, moved = taken + 1, True
         return taken
+
+
+def _set(p: AgentPlan, d: int, o: int) -> None:
+    """Agent plan ``p`` with option ``o`` (or rest) on day ``d``."""
+    p.remove(d)
+    if o >= 0:
+        p.add(d, o)
 
 
 def _move(counts: Counter, old, new) -> None:

@@ -66,8 +66,8 @@ class WindowSearch:
         self._models = [None] * len(self._models)  # a roster it finds may differ anywhere
         with ctrl_c(self):
             solver, status = self._solve(self._hinted(self._clone()), seconds, whole=True)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value / self.scale < self.objective - 1e-9:
-            self.values, self.objective = list(solver.response_proto.solution), solver.objective_value / self.scale
+        if (better := self._better(solver, status)) is not None:
+            self.objective, self.values = better
         return status == cp_model.OPTIMAL
 
     def run(self, seconds: float, progress=None, step=None, presolve=False, done=lambda values: False) -> None:
@@ -146,10 +146,14 @@ class WindowSearch:
             solver, status = self._solve(self._hinted(model), seconds, presolve=presolve)
         finally:
             self._pin(variables, freed)
-        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value / self.scale < self.objective - 1e-9
-        if found:
-            return solver.deterministic_time, solver.objective_value / self.scale, list(solver.response_proto.solution)
-        return solver.deterministic_time, self.objective, self.values
+        better = self._better(solver, status)
+        return (solver.deterministic_time, *(better if better is not None else (self.objective, self.values)))
+
+    def _better(self, solver: cp_model.CpSolver, status) -> tuple[float, list[int]] | None:
+        """(Objective, values) of the solve's roster if it beats the incumbent, else None."""
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value / self.scale < self.objective - 1e-9:
+            return solver.objective_value / self.scale, list(solver.response_proto.solution)
+        return None
 
     def _fixed(self, worker: int) -> cp_model.CpModel:
         """Worker ``worker``'s model, built on its first step: the full model with every shift fixed to the incumbent."""

@@ -45,15 +45,19 @@ def _spread(model, name: str, values: list, weight: int) -> list:
     return [weight * (hi - lo)]
 
 
-def constrain(model, agents: list, staff: pd.DataFrame, plan) -> list:
-    """Every comparable group's spreads; ``agents[a]`` the ``AgentShifts`` of staff row ``a``."""
-    terms = []
+def fair_sets(staff: pd.DataFrame, plan):
+    """Per comparable group and measure: ``(name, column, weight in objective units, staff rows compared)``
+    (nights and sale nights among the group's agents allowed nights)."""
     for (kind, available), members in comparable_groups(staff, plan).items():
         for col, rule, _, weight, nights_only in FAIRNESS:
             who = [a for a in members if staff.at[a, "night_allowed"]] if nights_only else members
-            name = f"{rule.removeprefix('fairness_')}_{kind}_{available}"
-            terms += _spread(model, name, [_count(agents[a], col) for a in who], units(getattr(plan.costs, weight)))
-    return terms
+            yield f"{rule.removeprefix('fairness_')}_{kind}_{available}", col, units(getattr(plan.costs, weight)), who
+
+
+def constrain(model, agents: list, staff: pd.DataFrame, plan) -> list:
+    """Every comparable group's spreads; ``agents[a]`` the ``AgentShifts`` of staff row ``a``."""
+    return [term for name, col, weight, who in fair_sets(staff, plan)
+            for term in _spread(model, name, [_count(agents[a], col) for a in who], weight)]
 
 
 def fairness_tally(plan, staff: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
