@@ -6,6 +6,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.roster.search.lpbound import LpBound
 from scheduler.roster.model import RosterModel, set_limits
+from scheduler.roster.search import staged
 from scheduler.roster.search.staged import _lp_bound
 from scheduler.roster.search.tuning import TUNING
 
@@ -36,10 +37,19 @@ def test_lp_bound_gives_the_core_back_halfway_when_far_below_the_bound_to_beat(s
     assert bool(stopped) == stops
 
 
-def test_staged_solve_runs_it_on_two_workers_when_its_bound_bounds_every_roster(solved_small):
+def test_staged_solve_runs_it_on_two_workers_on_a_small_roster(solved_small, monkeypatch):
     full = _full(solved_small)
-    first = solved_small[4]
-    proven, short = (dataclasses.replace(first, floor={"agent_hours_below": n, "proven_fewest": p}) for n, p in ((0, True), (3, False)))
-    assert isinstance(_lp_bound(full, proven, 5, 2, 0), LpBound)
-    assert _lp_bound(full, proven, 5, 1, 0) is None  # one worker: one core, and a run that repeats itself
-    assert _lp_bound(full, short, 5, 2, 0) is None  # the model holds `shortfall <= reached`: not every roster's bound
+    assert isinstance(_lp_bound(full, 5, 2, 0, 100.0), LpBound)
+    assert _lp_bound(full, 5, 1, 0, 100.0) is None  # one worker: one core
+    monkeypatch.setattr(staged, "TUNING", dataclasses.replace(TUNING, lp_max_agent_days=len(full.agents) * len(full.days) - 1))
+    assert _lp_bound(full, 5, 2, 0, 100.0) is None  # too large to get anywhere
+
+
+def test_its_bound_bounds_every_roster_as_the_cover_constrains_the_model_after(solved_small):
+    """The LP clones the model when it starts (after the first roster), so the cover stage's
+    ``shortfall <= reached`` added later is not in its model."""
+    full = _full(solved_small)
+    lp = _lp_bound(full, 5, 2, 0, 100.0)
+    n = len(full.model.proto.constraints)
+    full.model.add(sum(v for _, v in full.floor) <= 0)
+    assert len(lp.model.proto.constraints) == n

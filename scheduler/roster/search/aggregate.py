@@ -153,10 +153,10 @@ class AggregateModel:
         return presence
 
     def solve(self, seconds: float, workers: int, seed: int):
-        solver = cp_model.CpSolver()
-        set_limits(solver, seconds, workers, seed)
+        solver = _solver(seconds, workers, seed)
         solver.parameters.relative_gap_limit = 1e-3
         status = interrupt.solve(solver, self.model)
+        self.used = solver.deterministic_time  # it stops at the gap limit, often well within ``seconds``
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, None
         counts = {key: solver.value(v) for key, v in self.y.items()}
@@ -169,8 +169,7 @@ class AggregateModel:
             return 0.0
         model = self.model.clone()
         model.minimize(floor_steps(self.floor))
-        solver = cp_model.CpSolver()
-        set_limits(solver, seconds, workers, seed)
+        solver = _solver(seconds, workers, seed)
         interrupt.solve(solver, model)
         bound = solver.best_objective_bound
         return float(np.ceil(bound - 1e-6)) if np.isfinite(bound) else 0.0
@@ -182,3 +181,15 @@ class AggregateModel:
         for t in opt.desk_hours(d, self.full.n_hours):
             total += max(max(0, marginal(self.full, q, t, self.coverage.get((q, t), 0) - 1)) for q in group)
         return total
+
+
+def _solver(seconds: float, workers: int, seed: int) -> cp_model.CpSolver:
+    """A solver for the aggregate model: its LP is nearly integral, so every constraint goes into the
+    LP with cuts (``linearization_level = 2``). One worker, deterministic time 10: the default level
+    stopped at 30,567 with the bound at 30,346 on the demo, level 2 proved 30,455 within 0.1 % after
+    3.8 (S: 3.3, where the default had not in 10)."""
+    solver = cp_model.CpSolver()
+    set_limits(solver, seconds, workers, seed)
+    solver.parameters.linearization_level = 2
+    return solver
+
