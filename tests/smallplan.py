@@ -118,10 +118,10 @@ PROMOTIONS = [
 ]
 
 
-def small_history(seed: int = 7) -> pd.DataFrame:
-    """Ten weeks of hourly counts: a daily shape, Poisson noise, and a past event tripling the load."""
+def small_history(seed: int = 7, end: str = "2026-11-07 23:00") -> pd.DataFrame:
+    """Ten weeks of hourly counts (to ``end``): a daily shape, Poisson noise, and a past event tripling the load."""
     rng = np.random.default_rng(seed)
-    ds = pd.date_range("2026-08-30", "2026-11-07 23:00", freq="h")
+    ds = pd.date_range("2026-08-30", end, freq="h")
     hour = ds.hour.to_numpy()
     shape = np.where((hour >= 8) | (hour < 1), 1.0 + 0.6 * np.sin((hour - 8) / 16 * np.pi).clip(0), 0.15)
     event = ((ds >= "2026-09-20") & (ds < "2026-09-27")).astype(float) * 2.0 + 1.0

@@ -23,6 +23,7 @@ from scheduler.roster.explain import explain
 from scheduler import interrupt
 from scheduler.report.export import ensure_writable, figure_png, write_run
 from scheduler.check.gaps import gaps
+from scheduler.check.published import Published, lock_violations
 from scheduler.roster.solve import solve_roster
 from scheduler.simulate.scenarios import apply_scenario, compare, scenario_lines
 from scheduler.simulate.simulation import SIMULATION_COLUMNS, Settings as SimSettings
@@ -34,6 +35,7 @@ from scheduler.report.html import report_html
 from scheduler.report.i18n import Words
 from scheduler.report.summary import build_summary
 from scheduler.pipeline.inputs import Inputs, plan_flags, plan_forecast, read_inputs
+from scheduler.pipeline.changes import replan_outputs
 from scheduler.pipeline.manifest import run_manifest
 
 
@@ -65,17 +67,19 @@ class Options:
     stamp: datetime.datetime | None = None  # when set, each agent's calendar is written, stamped with it
 
 
-def verify(plan, staff, result, req, flags):
-    """Check the roster with the solver-free checker and price it; returns (coverage, costs, result).
+def verify(plan, staff, result, req, flags, published=None):
+    """Check the roster with the solver-free checker (and a re-plan's lock, ``published``) and price it;
+    returns (coverage, costs, result).
 
     The checker's objective is the roster's true cost. It equals the solver's value at an optimum;
     in a solution not proven optimal an auxiliary variable (a spread's max, a shortfall tier) may
     sit above its tight value, so the solver's value can be higher, never lower. The returned
     result carries the checker's value and the gap against the bound.
     """
-    violations = check_rules(plan, staff, result.roster, result.assignments)
+    violations = [v.line() for v in check_rules(plan, staff, result.roster, result.assignments)]
+    violations += lock_violations(published, result.roster) if published is not None else []
     if violations:
-        raise RosterCheckError("the roster failed its own check: " + "; ".join(v.line() for v in violations[:5]))
+        raise RosterCheckError("the roster failed its own check: " + "; ".join(violations[:5]))
     cov = coverage(plan, req, result.assignments, flags)
     costs = cost_breakdown(plan, staff, result.roster, cov, result.curves)
     true = float(costs["cost"].sum())
@@ -170,8 +174,11 @@ def _simulate_unless_stopped(plan, fc, req, flags, assignments, settings) -> pd.
         return None
 
 
-def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
-    """Forecast, staffing, roster, check, simulation: every file of a run folder, in memory."""
+def compute_plan(plan, inputs: Inputs, opts: Options, published: Published | None = None) -> PlanRun:
+    """Forecast, staffing, roster, check, simulation: every file of a run folder, in memory.
+
+    ``published``: a re-plan (``peakplan replan``): the forecast as of its cut-off, the roster from the
+    published one under its lock and change cost, and ``changes.csv`` with the summary's ``replan``."""
     clock, timings = time.perf_counter(), {}
 
     def lap(stage):
@@ -183,7 +190,8 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
     seed, words = plan.solver.seed if opts.seed is None else opts.seed, Words(plan)
     opts.say(words("progress.forecast", n=len(plan.queues), start=plan.start, end=plan.end))
     interrupt.stage("forecast", nothing_kept=True)  # until a roster exists, Ctrl-C ends the run (``scheduler.interrupt``)
-    fc = FRAMES["forecast"].check(plan_forecast(plan, inputs, seed), "the forecast stage")
+    as_of = published.as_of if published is not None else None
+    fc = FRAMES["forecast"].check(plan_forecast(plan, inputs, seed, as_of), "the forecast stage")
     lap("forecast")
     interrupt.stage("staffing", nothing_kept=True)
     flags = plan_flags(plan, inputs)
@@ -194,12 +202,13 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
     check_feasible(plan, inputs.staff)
     lap("rules")
     opts.say(words("progress.start", agents=len(inputs.staff), days=len(plan.days), limit=limit))
-    result = solve_roster(plan, inputs.staff, req, flags, limit, opts.workers, seed, _progress(opts.say, words))
+    result = solve_roster(plan, inputs.staff, req, flags, limit, opts.workers, seed, _progress(opts.say, words),
+                          published)
     lap("roster")
     FRAMES["roster"].check(result.roster, "the roster stage")
     FRAMES["assignments"].check(result.assignments, "the roster stage")
     interrupt.stage("check")  # a roster exists: from here a Ctrl-C keeps it (the simulation is skipped)
-    cov, costs, result = verify(plan, inputs.staff, result, req, flags)
+    cov, costs, result = verify(plan, inputs.staff, result, req, flags, published)
     gap_frame = gaps(FRAMES["coverage"].check(cov, "the check stage"), plan)
     lap("check")
     settings = SimSettings(replications=plan.simulation.replications, seed=seed, warmup_min=plan.simulation.warmup_min)
@@ -210,12 +219,15 @@ def compute_plan(plan, inputs: Inputs, opts: Options) -> PlanRun:
     lap("simulation")
     interrupt.stage("deliver")
     summary = build_summary(plan, inputs.staff, result, cov, costs, gap_frame, sim)
+    extra = {}
+    if published is not None:
+        extra["changes.csv"], summary["replan"] = replan_outputs(plan, inputs.staff, published, result.roster, cov, req, flags)
     sim = sim if sim is not None else pd.DataFrame(columns=SIMULATION_COLUMNS)  # skipped on Ctrl-C: no rows
     workers = plan.solver.workers if opts.workers is None else opts.workers
     run = run_manifest(plan, seed, limit, workers, result, costs, timings)
     frames = {"forecast.csv": fc, "requirements.csv": req, "roster.csv": result.roster,
               "assignments.csv": result.assignments, "coverage.csv": cov, "violations.csv": costs,
-              "gaps.csv": gap_frame, "simulation.csv": sim}
+              "gaps.csv": gap_frame, "simulation.csv": sim, **extra}
     files = deliver(plan, inputs.staff, frames, flags, summary, opts.stamp)
     lap("deliver")
     return PlanRun(summary, frames, {"summary.json": summary, "run.json": run}, files, inputs.staff)

@@ -241,6 +241,16 @@ class Solver:
 
 
 @dataclass(frozen=True, kw_only=True, config=CONFIG)
+class Replan:
+    """``peakplan replan``: what a re-plan keeps of the published roster, and what a change costs."""
+
+    lock_days: F = Field(default=1.0, ge=0, le=60)
+    """Shifts starting within this many days after the cut-off are kept exactly (agents have arranged their lives)."""
+    change_cost: Cost = 100.0
+    """Yuan per published agent-shift changed after the lock (moved to another template, removed or added)."""
+
+
+@dataclass(frozen=True, kw_only=True, config=CONFIG)
 class Simulation:
     replications: I = Field(default=200, ge=1, le=100_000)
     """Per run of ``peakplan plan``; ``peakplan simulate`` may ask for more."""
@@ -301,6 +311,7 @@ class Plan(PlanTable):
     costs: Costs = Costs()
     solver: Solver = Solver()
     simulation: Simulation = Simulation()
+    replan: Replan = Replan()
     scenarios: dict[str, str] = Field(default_factory=dict)
     """What-if plans run beside the base plan: name = "peak_multiplier:8" (keys peak_multiplier, agents, quantile, shrinkage)."""
 

@@ -94,8 +94,9 @@ def _flatten(data: dict, path: Path) -> dict:
     return {**plan, **{k: v for k, v in data.items() if k != "plan"}, "path": path}
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Read and validate a plan file.
+def load_plan(path: str | Path, files: dict[str, Path] | None = None) -> Plan:
+    """Read and validate a plan file; ``files`` replaces data files by key (``history``, ...), as a
+    run folder's ``inputs/`` copy is read (``load_run_plan``).
 
     Raises
     ------
@@ -110,12 +111,28 @@ def load_plan(path: str | Path) -> Plan:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a valid TOML file ({exc})") from None
+    if files and isinstance(data.get("plan"), dict):
+        data["plan"] = {**data["plan"], **{k: str(Path(v).resolve()) for k, v in files.items()}}
     try:
         return _adapter().validate_python(_flatten(data, path), context={"base": path.parent})
     except ValidationError as exc:
         errors = sorted(exc.errors(), key=lambda e: e["type"] not in UNKNOWN)  # an unknown key explains a missing one
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise InputError(f"{path}: {_problem(errors[0], data)}{more}") from None
+
+
+def load_run_plan(run_dir: str | Path, history: str | Path | None = None) -> Plan:
+    """The plan a run folder was made from: the plan file in its ``inputs/``, with the data files copied
+    beside it (and ``history`` instead of the run's own when given)."""
+    inputs = Path(run_dir) / "inputs"
+    configs = sorted(inputs.glob("*.toml")) if inputs.is_dir() else []
+    if len(configs) != 1:
+        raise InputError(f"{run_dir}: not a run folder of peakplan plan (expected one plan file in inputs/, found {len(configs)})")
+    data = tomllib.loads(configs[0].read_text(encoding="utf-8-sig")).get("plan", {})
+    files = {k: inputs / Path(str(data.get(k, ""))).name for k in ("history", "promotions", "staff")}
+    if history is not None:
+        files["history"] = Path(history)
+    return load_plan(configs[0], files)
 
 
 @functools.cache

@@ -40,8 +40,8 @@ def deliver(plan, staff: pd.DataFrame, frames: dict, flags: pd.DataFrame, summar
     files = charts(plan, frames, flags)
     roster = frames["roster.csv"]
     files["roster.xlsx"] = workbook_bytes(plan, staff, roster, frames["assignments.csv"], frames["coverage.csv"],
-                                          frames["gaps.csv"], headline(summary, plan))
-    files["report.html"] = report_html(plan, staff, roster, summary, files)
+                                          frames["gaps.csv"], headline(summary, plan), frames.get("changes.csv"))
+    files["report.html"] = report_html(plan, staff, roster, summary, files, changes=frames.get("changes.csv"))
     if stamp is not None and len(frames["simulation.csv"]):
         files.update(calendar_files(plan, roster, stamp))
     return files

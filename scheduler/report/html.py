@@ -18,7 +18,7 @@ import jinja2
 import pandas as pd
 
 from scheduler.report.i18n import Words
-from scheduler.report.text import headline, solver_line
+from scheduler.report.text import change_rows, headline, solver_line
 from scheduler.rules.terms.fairness import fairness_spreads, fairness_tally
 
 
@@ -92,8 +92,9 @@ def _scenarios(table: pd.DataFrame | None, plan, words: Words) -> dict | None:
 
 
 def report_html(plan, staff: pd.DataFrame, roster: pd.DataFrame, summary: dict, charts: dict[str, bytes],
-                scenarios: pd.DataFrame | None = None) -> bytes:
-    """The report page; ``charts`` maps chart file names (``peak.png``...) to PNG bytes."""
+                scenarios: pd.DataFrame | None = None, changes: pd.DataFrame | None = None) -> bytes:
+    """The report page; ``charts`` maps chart file names (``peak.png``...) to PNG bytes; ``changes``: a
+    re-plan's changes frame, as a section after the headline."""
     words = Words(plan)
     under = sum(q["hours_under_target"] for q in summary["queues"].values())
     page = _env().get_template(TEMPLATE).render(
@@ -101,5 +102,8 @@ def report_html(plan, staff: pd.DataFrame, roster: pd.DataFrame, summary: dict, 
         headline=headline(summary, plan), temps=_temps(summary, words),
         charts={name: _data_uri(png) for name, png in charts.items()},
         grid=_grid(plan, staff, roster, words), fairness=_fairness(plan, staff, roster, words),
-        scenarios=_scenarios(scenarios, plan, words), solver=solver_line(summary, plan))
+        scenarios=_scenarios(scenarios, plan, words), solver=solver_line(summary, plan),
+        changes=None if changes is None else {"heads": [words("col.id"), words("col.name"), words("col.date"),
+                                                        words("xlsx.old_shift"), words("xlsx.new_shift"), words("xlsx.why")],
+                                              "rows": change_rows(words, changes)})
     return page.encode("utf-8")

@@ -75,7 +75,16 @@ def headline(summary: dict, plan) -> list[str]:
     lines += [words("text.pay", pay=words.yuan(summary["pay_yuan"])),
               words("text.late", chats=late["chats"], lost=words.yuan(late["lost_sales_yuan"]), touches=late["touches"]),
               _temps_line(summary, words)]
+    if summary.get("replan"):
+        lines += replan_lines(summary, plan)
     return lines
+
+
+def change_rows(words: Words, changes: pd.DataFrame) -> list[tuple]:
+    """The changes frame in the plan's words: ID, name, day, published shift, new shift, why."""
+    label = lambda s: words("rest") if s == "rest" else words.shift(s)  # noqa: E731
+    return [(r.agent_id, r.name, words.day(pd.Timestamp(r.date)), label(r.old_shift), label(r.new_shift), r.why)
+            for r in changes.itertuples()]
 
 
 def solver_line(summary: dict, plan) -> str:
@@ -117,4 +126,16 @@ def effect_lines(effect, plan, words: Words, most: int = 8) -> list[str]:
         lines.append(words("edit.more_worse", n=len(effect.worse) - most))
     if effect.worse.empty:
         lines.append(words("edit.none_worse"))
+    return lines
+
+
+def replan_lines(summary: dict, plan) -> list[str]:
+    """A re-plan's lines: the lock, how many agents and shifts it changes, and hours under target before and after."""
+    words, r = Words(plan), summary["replan"]
+    lines = [words("replan.head", as_of=r["as_of"], lock_end=r["lock_end"], agents=r["agents"], changes=r["changes"],
+                   changed=r["changed_published"], later=r["published_after_lock"], share=r["share"])]
+    for q in plan.queues:
+        lines.append(words("replan.under", label=words.queue(q), before=r["hours_under_target"]["published"][q],
+                           after=r["hours_under_target"]["replan"][q]))
+    lines.append(words("replan.file"))
     return lines

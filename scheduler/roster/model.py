@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from forecasts.errors import InputError
 from forecasts.frames import columns
 from scheduler import interrupt
 from scheduler.rules import constrain_agent, option_allowed
@@ -47,6 +48,10 @@ from scheduler.staffing.curves import loss_curves
 ROSTER_COLUMNS = columns("roster")
 ASSIGNMENT_COLUMNS = columns("assignments")
 SAFETY_CAP = 10.0  # a solve's wall-clock cap, in multiples of its deterministic limit (reached only on a starved machine)
+
+
+class LockedShiftError(InputError):
+    """A re-plan's locked published shift that the plan's rules no longer allow."""
 
 
 class NoRosterError(RuntimeError):
@@ -118,10 +123,16 @@ class Demand:
 
 
 class RosterModel(Demand):
-    """Builds the CP-SAT model; ``solve`` returns a ``RosterResult``."""
+    """Builds the CP-SAT model; ``solve`` returns a ``RosterResult``.
 
-    def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, symmetry: bool = True):
+    ``published`` (a re-plan, ``scheduler.check.published.Published``): the locked shifts are the only
+    options on their days and must be worked, no other shift starts before the lock, and each later
+    agent-day whose template differs from the published one costs ``change_cost``."""
+
+    def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, symmetry: bool = True,
+                 published=None):
         super().__init__(plan, staff, req, flags)
+        self.published = published
         self.model = cp_model.CpModel()
         self.agents: list[AgentShifts] = []
         self.flows: dict[tuple[tuple, str, int], object] = {}
@@ -134,9 +145,31 @@ class RosterModel(Demand):
         shifts = AgentShifts(agent, self.days, self.opts, [[] for _ in self.days])
         for d, day in enumerate(self.days):
             for o, opt in enumerate(self.opts):
-                if reaches_plan(d, opt.template) and option_allowed(agent, opt.template, day, self.plan):
+                if reaches_plan(d, opt.template) and option_allowed(agent, opt.template, day, self.plan) \
+                        and self._unlocked(agent.agent_id, day, opt):
                     shifts.by_day[d].append((o, self.model.new_bool_var(f"x_{agent.agent_id}_{day}_{o}")))
         return shifts
+
+    def _unlocked(self, agent_id, day, opt) -> bool:
+        """Whether a re-plan's lock lets the agent work ``opt`` on ``day`` (always, in a plan)."""
+        return self.published is None or self.published.allows(agent_id, day, opt.template, opt.break_start,
+                                                               shift_start(opt.template, day))
+
+    def _keep_published(self, shifts: AgentShifts) -> list:
+        """A re-plan's locked shifts worked, and a change cost per later agent-day off its published template."""
+        terms, w, agent_id = [], self.published.change_weight(), shifts.agent.agent_id
+        for d, day in enumerate(self.days):
+            day_vars, pub = shifts.by_day[d], self.published.shifts.get((agent_id, day))
+            if self.published.locked(agent_id, day) is not None:
+                if not day_vars:
+                    raise LockedShiftError(f"{agent_id} {day}: the published {pub[0]} shift is locked but the plan's "
+                                           f"rules no longer allow it (availability, skills or shift times changed)")
+                self.model.add(sum(v for _, v in day_vars) == 1)
+            elif pub is None and w:
+                terms += [w * v for _, v in day_vars]
+            elif w:
+                terms.append(w - w * sum(v for o, v in day_vars if self.opts[o].template.name == pub[0]))
+        return terms
 
     def _symmetry(self):
         """Identical agents (same every attribute but id and name) are ordered by paid hours."""
@@ -171,6 +204,8 @@ class RosterModel(Demand):
             self.agents.append(shifts)
             constrain_agent(self.model, shifts, self.plan)
             self.terms += agent_terms(self.model, shifts, self.plan)
+            if self.published is not None:
+                self.terms += self._keep_published(shifts)
         if symmetry:
             self._symmetry()
         self.terms += hour_terms(self.model, self._coverage(), self.required, self.curves, self.plan, len(self.staff), self.floor)

@@ -12,21 +12,26 @@ import pandas as pd
 
 from scheduler import interrupt
 from scheduler.roster.model import RosterModel, RosterResult
+from scheduler.roster.search.replan import replan_solve
 from scheduler.roster.search.staged import staged_solve
 
 
 def solve_roster(plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, time_limit_s=None, workers=None,
-                 seed=None, progress=None) -> RosterResult:
+                 seed=None, progress=None, published=None) -> RosterResult:
     """Build and solve the roster model with the plan's solver settings (overridable).
 
     With ``[solver] staged = true`` (the default) the staged solve of ``scheduler.roster.search.staged`` runs and
-    the bound is the better of the aggregate's and the full model's.
+    the bound is the better of the aggregate's and the full model's. A re-plan (``published``, a
+    ``scheduler.check.published.Published``) starts from the published roster instead
+    (``scheduler.roster.search.replan``).
     """
     s = plan.solver
     limit, workers, seed = (s.time_limit_s if time_limit_s is None else time_limit_s,
                             s.workers if workers is None else workers, s.seed if seed is None else seed)
     interrupt.stage("model")
-    model = RosterModel(plan, staff, req, flags, symmetry=not s.staged)
+    model = RosterModel(plan, staff, req, flags, symmetry=not s.staged and published is None, published=published)
+    if published is not None:
+        return replan_solve(model, published.roster, limit, workers, seed, progress)
     if not s.staged:
         return model.solve(limit, workers, seed, progress)
     result, agg_bound = staged_solve(model, limit, workers, seed, progress)

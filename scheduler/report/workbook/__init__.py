@@ -31,14 +31,14 @@ from scheduler.report.i18n import Words
 from scheduler.report.workbook.formats import OPTIONS, Formats
 from scheduler.report.workbook.grid import grid_sheet
 from scheduler.report.workbook.read import read_grid
-from scheduler.report.workbook.sheets import coverage_sheet, hourly_sheet, summary_sheet, temps_sheet
+from scheduler.report.workbook.sheets import changes_sheet, coverage_sheet, hourly_sheet, summary_sheet, temps_sheet
 
 __all__ = ["read_grid", "workbook_bytes"]
 
 
 def workbook_bytes(plan, staff: pd.DataFrame, roster: pd.DataFrame, assignments: pd.DataFrame, cov: pd.DataFrame,
-                   gap_frame: pd.DataFrame, headline) -> bytes:
-    """The roster workbook: grid, hour by hour, coverage per queue, temps, summary.
+                   gap_frame: pd.DataFrame, headline, changes: pd.DataFrame | None = None) -> bytes:
+    """The roster workbook: grid, (a re-plan's changes,) hour by hour, coverage per queue, temps, summary.
 
     Parameters
     ----------
@@ -47,6 +47,8 @@ def workbook_bytes(plan, staff: pd.DataFrame, roster: pd.DataFrame, assignments:
         The run's frames (see the module docstring).
     headline : list of str
         Plain-language lines for the summary sheet.
+    changes : pandas.DataFrame, optional
+        A re-plan's changes frame (``scheduler.check.published``), as a sheet after the grid.
 
     Returns
     -------
@@ -57,6 +59,8 @@ def workbook_bytes(plan, staff: pd.DataFrame, roster: pd.DataFrame, assignments:
     book = xlsxwriter.Workbook(buffer, OPTIONS)
     fmt = Formats(book)
     grid_sheet(book, fmt, words, plan, staff, roster, used)
+    if changes is not None:
+        changes_sheet(book, fmt, words, plan, changes, used)
     hourly_sheet(book, fmt, words, plan, roster, assignments, used)
     for name in plan.queues:
         coverage_sheet(book, fmt, words, plan, name, cov, used)

@@ -19,6 +19,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_range
 
 from scheduler.report.i18n import Words
+from scheduler.report.text import change_rows
 from scheduler.report.workbook.formats import (HEAD_FILL, col_width, setup_sheet, sheet_name, write_header,
                                                write_title)
 
@@ -188,6 +189,26 @@ def temps_sheet(book, fmt, words: Words, plan, gap_frame: pd.DataFrame, used: se
     ws.set_column(side - 1, side - 1, 2)
     ws.set_column(side, side + 2, col_width([*day_heads, words.day(plan.start)], hi=16))
     setup_sheet(ws, 1, len(rows), len(heads), freeze_col=0)
+
+
+# -- changes (a re-plan) ---------------------------------------------------------------------
+def changes_sheet(book, fmt, words: Words, plan, changes: pd.DataFrame, used: set) -> None:
+    """Add the changes sheet of a re-plan: one row per agent-day whose shift changed."""
+    ws = book.add_worksheet(sheet_name(words("xlsx.sheet.changes"), used))
+    write_title(ws, fmt, words("xlsx.title.changes", plan=plan.name))
+    heads = [words("col.id"), words("col.name"), words("col.date"), words("xlsx.old_shift"), words("xlsx.new_shift"),
+             words("xlsx.why")]
+    write_header(ws, fmt, 1, heads)
+    rows = change_rows(words, changes)
+    for i, rec in enumerate(rows):
+        for col, value in enumerate(rec):
+            ws.write_string(2 + i, col, str(value), fmt(bold=col == 4))
+    if not rows:
+        ws.write_string(2, 0, words("xlsx.no_changes"), fmt(italic=True))
+    columns = list(zip(*rows)) if rows else [()] * len(heads)
+    for col, head in enumerate(heads):
+        ws.set_column(col, col, col_width([head, *columns[col]], hi=70 if col == 5 else 20))
+    setup_sheet(ws, 1, len(rows), len(heads), freeze_col=2)
 
 
 # -- summary ---------------------------------------------------------------------------------

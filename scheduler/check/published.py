@@ -1,0 +1,166 @@
+"""A re-plan against a published roster (``peakplan replan``, issue 20): what is locked, what a
+change is, and the changes a new roster makes, from frames alone.
+
+The **lock**: a published shift that starts before ``lock_end`` (the cut-off plus the plan's
+``[replan] lock_days``) is kept exactly (template and break); no shift is added or moved to start
+before it. Every later agent-day whose shift differs from the published one (another template,
+removed, or added) is a **change**, at ``[replan] change_cost`` yuan each; a break moved within the
+same shift is not (breaks are set on the day). The hard rules hold across the lock boundary because
+the checker and the solver see the whole window, the locked days included.
+
+Takes: the published roster frame (``agent_id, name, date, shift, start, break_start``), the new
+one, and for the reasons the published roster's coverage on the new requirements (``queue, ds,
+required, scheduled``). Returns: ``lock_violations`` (lines), ``changes`` (the **changes** frame
+``agent_id, name, date, old_shift, new_shift, why``) and ``change_counts``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from scheduler.plan.money import units
+
+HOUR = pd.Timedelta(hours=1)
+REST = "rest"  # an agent-day without a shift, in the changes frame
+CHANGE_COLUMNS = ["agent_id", "name", "date", "old_shift", "new_shift", "why"]
+
+
+def _break_offset(row) -> int | None:
+    return int((row.break_start - row.start) / HOUR) if pd.notna(row.break_start) else None
+
+
+@dataclass(frozen=True, eq=False)
+class Published:
+    """The published roster, the re-plan's cut-off ``as_of`` and the end of its lock."""
+
+    roster: pd.DataFrame
+    as_of: pd.Timestamp
+    lock_end: pd.Timestamp
+    change_cost: float
+
+    @classmethod
+    def of(cls, roster: pd.DataFrame, as_of, plan) -> Published:
+        as_of = pd.Timestamp(as_of)
+        return cls(roster, as_of, as_of + pd.Timedelta(days=plan.replan.lock_days), plan.replan.change_cost)
+
+    @cached_property
+    def shifts(self) -> dict:
+        """``{(agent_id, date): (shift, start, break offset)}`` of the published roster."""
+        return {(r.agent_id, r.date): (r.shift, r.start, _break_offset(r)) for r in self.roster.itertuples()}
+
+    @cached_property
+    def ends(self) -> dict:
+        """``{(agent_id, date): end}`` of the published shifts."""
+        return {(r.agent_id, r.date): r.end for r in self.roster.itertuples()}
+
+    def locked(self, agent_id, day) -> tuple | None:
+        """The published shift of ``agent_id`` on ``day`` if the lock keeps it."""
+        pub = self.shifts.get((agent_id, day))
+        return pub if pub is not None and pub[1] < self.lock_end else None
+
+    def allows(self, agent_id, day, template, break_start: int | None, start: pd.Timestamp) -> bool:
+        """Whether the lock lets ``agent_id`` work ``template`` (break ``break_start``) starting ``start`` on ``day``."""
+        pub = self.locked(agent_id, day)
+        if pub is not None:
+            return (template.name, break_start) == (pub[0], pub[2])
+        return start >= self.lock_end
+
+    def change_weight(self) -> int:
+        """A change's cost in objective units."""
+        return units(self.change_cost)
+
+    def after_lock(self) -> int:
+        """Published shifts starting at or after the lock's end (what a re-plan may change)."""
+        return int((self.roster["start"] >= self.lock_end).sum())
+
+
+def lock_violations(published: Published, roster: pd.DataFrame) -> list[str]:
+    """One line per locked published shift the new roster does not keep, and per new shift before the lock."""
+    new = {(r.agent_id, r.date): (r.shift, r.start, _break_offset(r)) for r in roster.itertuples()}
+    lines, named = [], set()
+    for (agent, day), pub in sorted(published.shifts.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        if pub[1] < published.lock_end and new.get((agent, day)) != pub:
+            named.add((agent, day))
+            lines.append(f"{agent} {day}: the published {pub[0]} shift starting {pub[1]:%m-%d %H:%M} is locked "
+                         f"(before {published.lock_end:%m-%d %H:%M}) but the roster has {_label(new.get((agent, day)))}")
+    for (agent, day), shift in sorted(new.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        if shift[1] < published.lock_end and published.shifts.get((agent, day)) != shift and (agent, day) not in named:
+            lines.append(f"{agent} {day}: a {shift[0]} shift starting {shift[1]:%m-%d %H:%M} is inside the lock "
+                         f"(before {published.lock_end:%m-%d %H:%M}) and was not published")
+    return lines
+
+
+def _label(shift: tuple | None) -> str:
+    if shift is None:
+        return "no shift"
+    brk = f", break at +{shift[2]} h" if shift[2] is not None else ""
+    return f"{shift[0]} starting {shift[1]:%m-%d %H:%M}{brk}"
+
+
+def changes(published: Published, roster: pd.DataFrame, staff: pd.DataFrame, old_cov: pd.DataFrame) -> pd.DataFrame:
+    """The **changes** frame: each agent-day whose shift the new roster changes, with why.
+
+    ``old_cov``: the published roster's coverage on the new requirements; a shift added (or moved)
+    is explained by the short queue-hours of its skills it covers, a shift removed by the hours of
+    it over the new requirement.
+    """
+    old = {k: v[0] for k, v in published.shifts.items()}
+    new = {(r.agent_id, r.date): (r.shift, r.start, r.end) for r in roster.itertuples()}
+    names = dict(zip(staff["agent_id"], staff["name"]))
+    skills = dict(zip(staff["agent_id"], staff["skills"]))
+    short, over = _short_over(old_cov)
+    rows = []
+    for agent, day in sorted(set(old) | set(new), key=lambda k: (str(k[0]), k[1])):
+        before, after = old.get((agent, day)), new.get((agent, day))
+        if before == (after[0] if after else None):
+            continue
+        why = _why(published, agent, day, after, skills.get(agent, ()), short, over) or _balance(agent, day, old, new)
+        rows.append((agent, names.get(agent, ""), day, before or REST, after[0] if after else REST, why))
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+def _short_over(cov: pd.DataFrame) -> tuple[dict, set]:
+    """``{(queue, ds): agents short}`` and the over-staffed ``(queue, ds)`` of a coverage frame."""
+    gap = cov["required"] - cov["scheduled"]
+    keys = list(zip(cov["queue"], cov["ds"]))
+    return {k: int(g) for k, g in zip(keys, gap) if g > 0}, {k for k, g in zip(keys, gap) if g < 0}
+
+
+def _why(published: Published, agent, day, after, skills, short: dict, over: set) -> str:
+    """The reason of one change, from the published roster's coverage on the new requirements."""
+    parts = []
+    if after is not None:
+        hours = pd.date_range(after[1], after[2] - HOUR, freq="h")
+        covered = sorted({(q, h) for h in hours for q in skills if (q, h) in short})
+        if covered:
+            queues = sorted({q for q, _ in covered})
+            parts.append(f"covers {len(covered)} short queue-hours ({', '.join(queues)}, "
+                         f"{min(h for _, h in covered):%m-%d %H:%M}-{max(h for _, h in covered) + HOUR:%H:%M})")
+    pub = published.shifts.get((agent, day))
+    if pub is not None:
+        hours = [h for h in pd.date_range(pub[1], published.ends[agent, day], freq="h", inclusive="left")
+                 if any((q, h) in over for q in skills)]
+        if hours:
+            parts.append(f"the published shift had {len(hours)} hours over the new requirement")
+    return "; ".join(parts)
+
+
+def _balance(agent, day, old: dict, new: dict) -> str:
+    """Why a change that covers nothing short: it keeps the agent's week whole after another change of theirs."""
+    near = sorted(d for (a, d) in set(old) | set(new) if a == agent and d != day and abs((d - day).days) < 7
+                  and old.get((a, d)) != (new.get((a, d)) or (None,))[0])
+    if near:
+        return f"keeps the agent's weekly hours and rest after the change on {near[0]:%m-%d}"
+    return "lowers the plan's cost on the new forecast (pay, fairness or preferences)"
+
+
+def change_counts(published: Published, frame: pd.DataFrame) -> dict:
+    """Agents affected, changes, and the share of the published shifts after the lock that changed."""
+    later = published.after_lock()
+    changed_published = int((frame["old_shift"] != REST).sum())
+    return {"agents": int(frame["agent_id"].nunique()), "changes": int(len(frame)),
+            "published_after_lock": later, "changed_published": changed_published,
+            "share": changed_published / later if later else 0.0}
