@@ -46,6 +46,7 @@ import pandas as pd
 from forecasts.errors import InputError, InputWarning
 from forecasts.model import PromoForecaster
 from forecasts.promotions import Promotions
+from forecasts.uplift import OPENINGS, same_phases
 
 HOUR = pd.Timedelta(hours=1)
 DAY = pd.Timedelta(days=1)
@@ -185,8 +186,9 @@ def screen_events(history: pd.DataFrame, promotions: Promotions, lead_days: int 
 
     A past event (peak day in the history, an hour after the cut-off to score) is scored when the
     history holds at least ``min_history_days`` days before its cut-off and an earlier event of its
-    kind or with its set of phases has its peak there (something to learn its shape from, as
-    :func:`forecasts.uplift.pooled_events` would pool); otherwise it is left out, with a one-line reason.
+    kind (or, for an event with a deposit or final-payment opening, with its set of phases) has
+    its peak there (something to learn its shape from, as :func:`forecasts.uplift.pooled_events`
+    would pool); otherwise it is left out, with a one-line reason.
 
     Returns
     -------
@@ -215,11 +217,12 @@ def _too_little(history: pd.DataFrame, promotions: Promotions, ev, cutoff: pd.Ti
     days = (cutoff - history["ds"].min()) / DAY
     if days < min_days:
         return f"{max(days, 0):.0f} days of history (under {min_days})"
-    evs, ph = promotions.events, promotions.phases
-    shape = lambda name: frozenset(ph.loc[ph["event"] == name, "phase"])  # noqa: E731
+    evs = promotions.events
     earlier = evs[(evs["peak"] < cutoff) & (evs["peak"] >= history["ds"].min())]
-    if not any(k == ev.kind or shape(e) == shape(ev.event) for e, k in zip(earlier["event"], earlier["kind"])):
-        return f"no earlier event of kind {ev.kind or '(none)'} or with its phases"
+    opening = same_phases(promotions, ev.event, ev.event) & OPENINGS
+    if not any(k == ev.kind or (opening and same_phases(promotions, e, ev.event))
+               for e, k in zip(earlier["event"], earlier["kind"])):
+        return f"no earlier event of kind {ev.kind or '(none)'}" + (" or with its phases" if opening else "")
     return ""
 
 

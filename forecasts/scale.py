@@ -29,7 +29,7 @@ def excess(data: EventData, comps: np.ndarray, mask: np.ndarray | None = None) -
 def past_log_scales(pools: dict[str, Profile | None], residuals: dict) -> tuple[list, np.ndarray, np.ndarray]:
     """Past events' ``log S_e`` (whole window) and ``log L_e`` (deposit hours; NaN without), summed over queues.
 
-    Returns ``(named, log_s, log_l)``: the events with a positive excess and their two log ratios.
+    Returns ``(named, log_s, log_l)``: the events whose excess has the profile's sign and their two log ratios.
     """
     past = sorted({k for p in pools.values() if p is not None for k in p.names})
     log_s, log_l, named = [], [], []
@@ -43,10 +43,10 @@ def past_log_scales(pools: dict[str, Profile | None], residuals: dict) -> tuple[
             xs, ps = xs + x, ps + pr
             x, pr = excess(d, p.comps, d.hours_in(("deposit",)))
             xl, pl = xl + x, pl + pr
-        if xs > 0 and ps > 0:
+        if xs * ps > 0:  # both positive (a sale), or both negative (an event that lowers volume)
             named.append(k)
             log_s.append(np.log(xs / ps))
-            log_l.append(np.log(xl / pl) if xl > 0 and pl > 0 else np.nan)
+            log_l.append(np.log(xl / pl) if xl * pl > 0 else np.nan)
     return named, np.array(log_s), np.array(log_l)
 
 
