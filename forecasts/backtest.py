@@ -7,9 +7,13 @@ calendar; returns
   cutoff, hours, wape, wape_peak_day, peak_hour_error, band_coverage``;
 * :func:`summarise`: a **summary** frame, one row per model, the same scores pooled over
   every event (WAPEs as Σ|error| / Σactual over all events, the peak-hour error as the mean
-  over events, coverage as the share over all hours).
+  over events, coverage as the share over all hours);
+* :func:`run_leads`: the scores at several leads (a ``lead`` column first) on the same events,
+  and the events left out with the reason (:func:`report_dict` makes both JSON-ready).
 
-Protocol, for each past event with enough history before it:
+Protocol, for each past event with enough history before it (:func:`screen_events`: at least
+8 weeks, and an earlier event of its kind or with its set of phases to learn its shape from; an
+event without is left out with a one-line warning, so scores at different leads stay comparable):
 
 * the cut-off is ``lead_days`` days before the event's anchor, 00:00: the **peak** day by
   default (``anchor="peak"``: a plan is made a few weeks before the sale day, when the warm-up
@@ -34,13 +38,15 @@ aligned on its peak day, scaled by the change in baseline level).
 """
 from __future__ import annotations
 
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from forecasts.errors import InputError
+from forecasts.errors import InputError, InputWarning
 from forecasts.model import PromoForecaster
 from forecasts.promotions import Promotions
+from forecasts.uplift import OPENINGS, same_phases
 
 HOUR = pd.Timedelta(hours=1)
 DAY = pd.Timedelta(days=1)
@@ -171,38 +177,70 @@ def _scores(both: pd.DataFrame, peak_day: pd.Timestamp, has_bands: bool) -> dict
     }
 
 
-def backtest_events(history: pd.DataFrame, promotions: Promotions, lead_days: int = 14,
-                    anchor: str = "peak", min_history_days: int = 28) -> pd.DataFrame:
-    """The events :func:`run_backtest` scores, with their cut-off and scored window.
+MIN_HISTORY_DAYS = 56  # 8 weeks: the baseline's normal weeks
 
-    An event is kept when its peak day is in the history, the history holds at least
-    ``min_history_days`` days before the cut-off, and at least one other event's peak lies
-    in that history (something to learn the shape from).
+
+def screen_events(history: pd.DataFrame, promotions: Promotions, lead_days: int = 14, anchor: str = "peak",
+                  min_history_days: int = MIN_HISTORY_DAYS) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The events :func:`run_backtest` scores at one lead, and those it leaves out with the reason.
+
+    A past event (peak day in the history, an hour after the cut-off to score) is scored when the
+    history holds at least ``min_history_days`` days before its cut-off and an earlier event of its
+    kind (or, for an event with a deposit or final-payment opening, with its set of phases) has
+    its peak there (something to learn its shape from, as :func:`forecasts.uplift.pooled_events`
+    would pool); otherwise it is left out, with a one-line reason.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        ``event, cutoff, start, end, peak`` (``start``/``end`` the scored window, end exclusive),
+        and event → why it is left out.
+    """
+    if anchor not in ("peak", "start"):
+        raise InputError(f"backtest: anchor {anchor!r}; expected 'peak' or 'start'")
+    first, last = history["ds"].min(), history["ds"].max()
+    rows, left_out = [], {}
+    for ev in promotions.events.itertuples(index=False):
+        cutoff = (ev.peak if anchor == "peak" else ev.start).normalize() - lead_days * DAY
+        if not first <= ev.peak <= last or cutoff >= min(ev.end, last + HOUR):
+            continue  # not a past event, or nothing after the cut-off to score
+        why = _too_little(history, promotions, ev, cutoff, min_history_days)
+        if why:
+            left_out[ev.event] = f"{ev.event}: {why} before its cut-off {cutoff:%Y-%m-%d}; not scored"
+            continue
+        rows.append((ev.event, cutoff, max(cutoff, ev.start), min(ev.end, last + HOUR), ev.peak))
+    return pd.DataFrame(rows, columns=["event", "cutoff", "start", "end", "peak"]), left_out
+
+
+def _too_little(history: pd.DataFrame, promotions: Promotions, ev, cutoff: pd.Timestamp, min_days: int) -> str:
+    """Why an event's cut-off leaves too little to learn from ('' when it does not)."""
+    days = (cutoff - history["ds"].min()) / DAY
+    if days < min_days:
+        return f"{max(days, 0):.0f} days of history (under {min_days})"
+    evs = promotions.events
+    earlier = evs[(evs["peak"] < cutoff) & (evs["peak"] >= history["ds"].min())]
+    opening = same_phases(promotions, ev.event, ev.event) & OPENINGS
+    if not any(k == ev.kind or (opening and same_phases(promotions, e, ev.event))
+               for e, k in zip(earlier["event"], earlier["kind"])):
+        return f"no earlier event of kind {ev.kind or '(none)'}" + (" or with its phases" if opening else "")
+    return ""
+
+
+def backtest_events(history: pd.DataFrame, promotions: Promotions, lead_days: int = 14,
+                    anchor: str = "peak", min_history_days: int = MIN_HISTORY_DAYS) -> pd.DataFrame:
+    """The events :func:`run_backtest` scores (:func:`screen_events` without the reasons).
 
     Returns
     -------
     DataFrame
         ``event, cutoff, start, end, peak`` (``start``/``end`` the scored window, end exclusive).
     """
-    if anchor not in ("peak", "start"):
-        raise InputError(f"backtest: anchor {anchor!r}; expected 'peak' or 'start'")
-    first, last = history["ds"].min(), history["ds"].max()
-    rows = []
-    for ev in promotions.events.itertuples(index=False):
-        if not first <= ev.peak <= last:
-            continue
-        cutoff = (ev.peak if anchor == "peak" else ev.start).normalize() - lead_days * DAY
-        if cutoff - first < min_history_days * DAY or cutoff >= min(ev.end, last + HOUR):
-            continue
-        if not ((promotions.events["peak"] < cutoff) & (promotions.events["peak"] >= first)).any():
-            continue
-        rows.append((ev.event, cutoff, max(cutoff, ev.start), min(ev.end, last + HOUR), ev.peak))
-    return pd.DataFrame(rows, columns=["event", "cutoff", "start", "end", "peak"])
+    return screen_events(history, promotions, lead_days, anchor, min_history_days)[0]
 
 
 def run_backtest(history: pd.DataFrame, promotions: Promotions, lead_days: int = 14, anchor: str = "peak",
                  models: tuple[str, ...] = ("model", "seasonal_naive", "previous_event"),
-                 **params) -> pd.DataFrame:
+                 events: list[str] | None = None, **params) -> pd.DataFrame:
     """Fit every model before each past event's cut-off, forecast the event, score it.
 
     Parameters
@@ -217,6 +255,8 @@ def run_backtest(history: pd.DataFrame, promotions: Promotions, lead_days: int =
         Whether ``lead_days`` counts back from the peak day or from the event's first hour.
     models : tuple of str
         Names from :data:`MODELS`.
+    events : list of str, optional
+        Score only these of the scorable events (:func:`run_leads` passes the events every lead has).
     **params
         Passed to :class:`~forecasts.model.PromoForecaster`.
 
@@ -227,6 +267,11 @@ def run_backtest(history: pd.DataFrame, promotions: Promotions, lead_days: int =
         peak_hour_error, band_coverage`` plus the sums :func:`summarise` pools
         (``abs_err, actual, abs_err_peak, actual_peak, n_inside``).
 
+    Warns
+    -----
+    InputWarning
+        One line per event left out (:func:`screen_events`).
+
     Raises
     ------
     InputError
@@ -235,23 +280,79 @@ def run_backtest(history: pd.DataFrame, promotions: Promotions, lead_days: int =
     unknown = [m for m in models if m not in MODELS]
     if unknown:
         raise InputError(f"backtest: unknown model(s) {', '.join(unknown)}; expected some of {', '.join(MODELS)}")
-    history = history[["queue", "ds", "y"]].assign(ds=lambda f: pd.to_datetime(f["ds"]).astype("datetime64[ns]"))
-    events = backtest_events(history, promotions, lead_days, anchor)
-    if events.empty:
-        raise InputError(f"backtest: no event to backtest: each needs its peak in the history, 28 days of history "
-                         f"before its cut-off ({lead_days} days before its {anchor}) and an earlier event's peak")
+    history = _clean(history)
+    scored, left_out = screen_events(history, promotions, lead_days, anchor)
+    for why in left_out.values():
+        warnings.warn(InputWarning(f"backtest: {why}"), stacklevel=2)
+    if events is not None:
+        scored = scored[scored["event"].isin(events)]
+    if scored.empty:
+        raise InputError(f"backtest: no event to backtest: each needs its peak in the history, {MIN_HISTORY_DAYS} days "
+                         f"of history before its cut-off ({lead_days} days before its {anchor}) and an earlier "
+                         "event of its kind or with its phases")
     rows = []
-    for ev in events.itertuples(index=False):
-        train = history[history["ds"] < ev.cutoff]
-        actual = history[(history["ds"] >= ev.start) & (history["ds"] < ev.end)]
-        for name in models:
-            model = MODELS[name](**params).fit(train, promotions)
-            fc = model.predict(ev.start, ev.end - HOUR, ev.event)
-            both = fc.merge(actual, on=["queue", "ds"], how="inner")
-            sc = _scores(both, ev.peak.normalize(), getattr(model, "has_bands", True))
-            rows.append({"event": ev.event, "model": name, "cutoff": ev.cutoff, "hours": len(both), **sc})
-    out = pd.DataFrame(rows)
-    return _derive(out)
+    for ev in scored.itertuples(index=False):
+        rows.extend(_score_event(history, promotions, ev, models, params))
+    return _derive(pd.DataFrame(rows))
+
+
+def _clean(history: pd.DataFrame) -> pd.DataFrame:
+    """The history's ``queue, ds, y`` with ``ds`` as datetime64[ns]."""
+    return history[["queue", "ds", "y"]].assign(ds=lambda f: pd.to_datetime(f["ds"]).astype("datetime64[ns]"))
+
+
+def _score_event(history: pd.DataFrame, promotions: Promotions, ev, models: tuple[str, ...], params: dict) -> list[dict]:
+    """One scored event's rows: every model fitted before its cut-off, scored on its window."""
+    train = history[history["ds"] < ev.cutoff]
+    actual = history[(history["ds"] >= ev.start) & (history["ds"] < ev.end)]
+    rows = []
+    for name in models:
+        model = MODELS[name](**params).fit(train, promotions)
+        fc = model.predict(ev.start, ev.end - HOUR, ev.event)
+        both = fc.merge(actual, on=["queue", "ds"], how="inner")
+        sc = _scores(both, ev.peak.normalize(), getattr(model, "has_bands", True))
+        rows.append({"event": ev.event, "model": name, "cutoff": ev.cutoff, "hours": len(both), **sc})
+    return rows
+
+
+def run_leads(history: pd.DataFrame, promotions: Promotions, leads: tuple[int, ...] = (14,), anchor: str = "peak",
+              models: tuple[str, ...] = ("model", "seasonal_naive", "previous_event"),
+              **params) -> tuple[pd.DataFrame, dict[str, str]]:
+    """:func:`run_backtest` at each of ``leads`` on the same events: those scorable at every lead.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The scores with a ``lead`` column first, and event → why it is left out (at one lead:
+        :func:`screen_events`; or because another lead cannot score it).
+
+    Warns
+    -----
+    InputWarning
+        One line per event left out.
+    """
+    if not leads:
+        raise InputError("backtest: no lead given; expected one or more lead days, e.g. 14,7,1")
+    history = _clean(history)
+    screened = {lead: screen_events(history, promotions, lead, anchor) for lead in leads}
+    left_out: dict[str, str] = {}
+    for lead, (_, why) in screened.items():
+        for event, reason in why.items():
+            left_out.setdefault(event, f"{reason} at lead {lead}")
+    common = set.intersection(*(set(f["event"]) for f, _ in screened.values())) - set(left_out)
+    for lead, (f, _) in screened.items():
+        for event in sorted(set(f["event"]) - common - set(left_out)):
+            left_out[event] = f"{event}: not scorable at every lead; left out so the leads score the same events"
+    for why in left_out.values():
+        warnings.warn(InputWarning(f"backtest: {why}"), stacklevel=2)
+    frames = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)  # said once above
+        for lead in leads:
+            frames.append(run_backtest(history, promotions, lead, anchor, models, events=sorted(common), **params)
+                          .assign(lead=lead))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["lead", *[c for c in out.columns if c != "lead"]]], left_out
 
 
 def _derive(f: pd.DataFrame) -> pd.DataFrame:
@@ -274,11 +375,29 @@ def summarise(scores: pd.DataFrame) -> pd.DataFrame:
     return out[["model", "events", *SCORE_COLUMNS]]
 
 
+def _rounded(rec: dict) -> dict:
+    """The score columns of a record, rounded, None for NaN."""
+    return {k: (None if pd.isna(rec[k]) else round(float(rec[k]), 4)) for k in SCORE_COLUMNS}
+
+
 def summary_dict(scores: pd.DataFrame) -> dict:
     """``{model: {wape, wape_peak_day, peak_hour_error, band_coverage}}`` with None for NaN (JSON-ready)."""
-    out = {}
-    for rec in summarise(scores).to_dict("records"):
-        out[rec["model"]] = {k: (None if pd.isna(rec[k]) else round(float(rec[k]), 4)) for k in SCORE_COLUMNS}
+    return {rec["model"]: _rounded(rec) for rec in summarise(scores).to_dict("records")}
+
+
+def report_dict(scores: pd.DataFrame, left_out: dict[str, str]) -> dict:
+    """:func:`run_leads`'s result, JSON-ready.
+
+    ``{"events": [...], "left_out": {event: why}, "leads": {"14": {"events": [...], "summary": {model:
+    scores}, "per_event": {event: {"cutoff": "YYYY-MM-DD", model: scores}}}}}``; ``events`` are
+    the events scored at every lead, each lead naming its own (the same ones).
+    """
+    out = {"events": sorted(scores["event"].unique()), "left_out": dict(sorted(left_out.items())), "leads": {}}
+    for lead, g in scores.groupby("lead", sort=False):
+        per = {}
+        for rec in g.to_dict("records"):
+            per.setdefault(rec["event"], {"cutoff": f"{rec['cutoff']:%Y-%m-%d}"})[rec["model"]] = _rounded(rec)
+        out["leads"][str(lead)] = {"events": sorted(per), "summary": summary_dict(g), "per_event": per}
     return out
 
 
@@ -290,6 +409,18 @@ def format_table(scores: pd.DataFrame) -> str:
     return ("per event\n" + per.to_string(index=False, float_format=fmt, na_rep="n/a")
             + "\n\nsummary (pooled over events)\n"
             + summarise(scores).to_string(index=False, float_format=fmt, na_rep="n/a"))
+
+
+def format_leads(scores: pd.DataFrame) -> str:
+    """:func:`format_table` per lead, then (with several leads) each model's pooled scores side by side."""
+    parts = [f"lead {lead} days\n" + format_table(g) for lead, g in scores.groupby("lead", sort=False)]
+    if scores["lead"].nunique() > 1:
+        fmt = lambda v: "n/a" if pd.isna(v) else f"{v:.3f}"  # noqa: E731
+        side = pd.concat([summarise(g).assign(lead=lead) for lead, g in scores.groupby("lead", sort=False)])
+        side = side[["model", "lead", "events", *SCORE_COLUMNS]].sort_values(["model", "lead"], kind="stable",
+                                                                             key=lambda c: c if c.name != "lead" else -c)
+        parts.append("leads compared on the same events\n" + side.to_string(index=False, float_format=fmt, na_rep="n/a"))
+    return "\n\n".join(parts)
 
 
 def holdout_accuracy(history: pd.DataFrame, promotions: Promotions, cutoff, start, end,

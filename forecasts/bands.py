@@ -70,7 +70,8 @@ class EventDraws:
         eps = rng.normal(0.0, s_inf, size=n)
         kd = np.clip(t // DAY_NS - peak // DAY_NS, -N_DAYS_CELL, N_DAYS_CELL) + N_DAYS_CELL
         shift = np.where(on[None, :], dev[pick][:, kd] + eps[:, None], 0.0)
-        up = np.where(u[None, :] >= 1.0, 1.0 + scale[:, None] * (u[None, :] - 1.0), u[None, :])  # dips are not scaled
+        up = np.where(u[None, :] >= 1.0, 1.0 + scale[:, None] * (u[None, :] - 1.0),
+                      u[None, :] ** scale[:, None])  # a dip scaled on the log scale: deeper, never below 0
         if q in self.waves:
             wave, scaled = self.wave(q, rng)
             up = up + (scale[:, None] if scaled else 1.0) * wave

@@ -40,6 +40,11 @@ Model, per queue q and hour t::
   ``log S ~ N(0, τ²)``, ``τ²`` the spread of past events' scales; when the profile pools other
   kinds, ``log S`` is centred on the planned kind's own past events (:func:`forecasts.scale.kind_level`); optionally (``lead_signal``)
   shifted by the planned event's own deposit opening when it is already in the history.
+  In-event re-forecast: when the history ends inside the planned event (a cut-off ``as_of`` in
+  its warm-up, or on the sale day), ``log S`` is re-estimated from the event's own hours seen so
+  far, each long phase's observed excess over the profile's a signal whose noise is learned from
+  past events cut at the same point, combined with the prior by precision
+  (:func:`forecasts.inevent.in_event_scale`); the scale's variance, and so the bands, shrink.
   ``peak_multiplier`` rescales ``S·(U − 1)`` for a what-if (see :class:`PromoForecaster`).
 * Closed hours (a clock hour or weekday never seen in a queue's history) forecast 0.
 * Bands by simulation (MODEL_NOTES §1.3): each draw picks one past event and adds its
@@ -56,6 +61,7 @@ The pieces live in their own modules; this one is the public face (:class:`Promo
 * :mod:`forecasts.uplift`: the per-phase profiles ``log U`` with empirical-Bayes shrinkage;
 * :mod:`forecasts.links`: fitting the after-sales wave and the unpaid-orders share;
 * :mod:`forecasts.scale`: the event scale ``S`` and ``peak_multiplier``;
+* :mod:`forecasts.inevent`: ``S`` re-estimated from the planned event's own hours seen so far;
 * :mod:`forecasts.bands`: the uplift draws and the simulated bands.
 """
 from __future__ import annotations
@@ -66,6 +72,7 @@ import pandas as pd
 from forecasts.bands import EventDraws, simulate_bands
 from forecasts.baseline import fit_baseline, fit_kappa, hour_grid, normal_days, trend_slope
 from forecasts.errors import InputError
+from forecasts.inevent import in_event_scale
 from forecasts.links import fit_shares, fit_waves
 from forecasts.phases import DAY_NS, HOUR_NS, PHASE_ORDER, busiest_event, ns
 from forecasts.promotions import Promotions
@@ -73,7 +80,7 @@ from forecasts.residuals import event_residuals
 from forecasts.scale import event_scale, rescale_peak
 from forecasts.uplift import pool_profile
 
-__all__ = ["PHASE_ORDER", "PromoForecaster", "forecast"]
+__all__ = ["PHASE_ORDER", "PromoForecaster", "forecast", "until"]
 
 
 class PromoForecaster:
@@ -252,6 +259,8 @@ class PromoForecaster:
         kind = self.promotions_.event_row(event)["kind"]
         pools = {q: pool_profile(self.residuals_[q], self.promotions_, kind, event) for q in self.queues_}
         loc, var = event_scale(event, pools, self.residuals_, self.partial_, self.promotions_, self.lead_signal)
+        loc, var = in_event_scale(event, self.promotions_, pools, self.residuals_, self.partial_, (loc, var),
+                                  self.kappa_, self.baseline_weeks)
         scale = np.exp(rng.normal(loc, np.sqrt(var), size=n))
         draws = EventDraws(promotions=self.promotions_, event=event, t=t, pools=pools, n_draws=n,
                            baseline=self.baseline_, kappa=self.kappa_, wave_links=self.waves or {},
@@ -265,15 +274,55 @@ class PromoForecaster:
         return ups
 
 
-def forecast(history: pd.DataFrame, promotions: Promotions, start, end, event: str | None = None,
-             **params) -> pd.DataFrame:
+def forecast(history: pd.DataFrame, promotions: Promotions, start, end, event: str | None = None, *,
+             as_of=None, **params) -> pd.DataFrame:
     """Fit a :class:`PromoForecaster` with ``params`` and forecast ``start`` 00:00 .. ``end`` 23:00.
 
-    Equal to ``PromoForecaster(**params).fit(history, promotions).predict(start, end, event)``.
+    Equal to ``PromoForecaster(**params).fit(history, promotions).predict(start, end, event)``, on
+    the rows of ``history`` before ``as_of`` when it is given.
+
+    Parameters
+    ----------
+    history : DataFrame
+        ``queue, ds, y``.
+    promotions : Promotions
+        The calendar.
+    start, end : date-like
+        First and last day of the window.
+    event : str, optional
+        The planned event (default: the calendar's event overlapping the window most).
+    as_of : str or Timestamp, optional
+        A re-forecast's cut-off: only hours with ``ds < as_of`` are used. When the planned event
+        is under way at the cut-off, its scale is re-estimated from its hours already seen
+        (:func:`forecasts.inevent.in_event_scale`), as it is whenever the history ends inside it.
+        Hours of the window before ``as_of`` are forecast as usual.
+    **params
+        :class:`PromoForecaster` parameters.
 
     Returns
     -------
     DataFrame
         The **forecast** frame ``queue, ds, mean, p10, p50, p90``.
+
+    Raises
+    ------
+    InputError
+        ``as_of`` is not a time, or no history row lies before it.
     """
-    return PromoForecaster(**params).fit(history, promotions).predict(start, end, event)
+    return PromoForecaster(**params).fit(until(history, as_of), promotions).predict(start, end, event)
+
+
+def until(history: pd.DataFrame, as_of) -> pd.DataFrame:
+    """The rows of the **history** frame with ``ds < as_of`` (all of them when ``as_of`` is None)."""
+    if as_of is None:
+        return history
+    try:
+        cut = pd.Timestamp(as_of)
+    except (TypeError, ValueError):
+        raise InputError(f"forecast: as_of {as_of!r} is not a time; expected YYYY-MM-DD HH:MM") from None
+    if pd.isna(cut):
+        raise InputError(f"forecast: as_of {as_of!r} is not a time; expected YYYY-MM-DD HH:MM")
+    kept = history[pd.to_datetime(history["ds"]) < cut]
+    if kept.empty:
+        raise InputError(f"forecast: no history before as_of {cut:%Y-%m-%d %H:%M}; expected hours before the cut-off")
+    return kept

@@ -4,7 +4,16 @@ Takes a CSV file path (or a raw frame) with columns ``event, kind, phase, start,
 per event one whole-event row with an empty ``phase`` (``start`` = first warm-up hour,
 ``end`` = end of the after-sales wave, exclusive, ``peak`` = the peak hour start) and one row
 per phase (``phase`` in ``warmup, deposit, final_payment, peak, aftersales``; ``end``
-exclusive; ``peak`` empty). ``kind`` is optional (``double11``, ``618``, ``double12``, ...).
+exclusive; ``peak`` empty). Only ``event, start, peak, end`` are required (the design's minimal
+file, one row per event):
+
+* ``kind`` (``double11``, ``618``, ``double12``, ``holiday``, ...) defaults to the event's name
+  without a trailing year or date (``double11-2025`` → ``double11``, ``holiday-2003-07-04`` →
+  ``holiday``; a name that is all digits is its own kind); events of a kind share a profile;
+* an event without phase rows gets the default phases (:func:`default_phases`): ``warmup`` from
+  its start to its peak day, ``peak`` the peak's calendar day, ``aftersales`` from the next day
+  to its end (each where it has an hour). An event that lowers volume (a public holiday, a
+  closure) is written the same way, its ``peak`` the day it bottoms out.
 
 Returns a :class:`Promotions` holding two frames:
 
@@ -18,6 +27,7 @@ times are year first, see :func:`forecasts.tables.parse_times`).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +37,7 @@ from forecasts.errors import InputError
 from forecasts.tables import parse_times, read_table
 
 PHASES = ("warmup", "deposit", "final_payment", "peak", "aftersales")
-REQUIRED = ("event", "phase", "start", "end", "peak")
+REQUIRED = ("event", "start", "end", "peak")
 COLUMNS = ("event", "kind", "phase", "start", "end", "peak")
 
 
@@ -100,7 +110,7 @@ def check_promotions(raw: pd.DataFrame, source: str = "promotions") -> Promotion
     Parameters
     ----------
     raw : DataFrame
-        Columns ``event, phase, start, end, peak`` (+ optional ``kind``).
+        Columns ``event, start, end, peak`` (+ optional ``kind``, ``phase``).
     source : str
         Name used in error messages (the file path).
     """
@@ -109,12 +119,13 @@ def check_promotions(raw: pd.DataFrame, source: str = "promotions") -> Promotion
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)}; "
-                         "expected columns event, kind, phase, start, end, peak")
+                         "expected columns event, start, peak, end (optional: kind, phase)")
     if raw.empty:
         raise InputError(f"{source}: no data rows; expected a whole-event row (empty phase) per event "
                          f"and one row per phase, with columns {', '.join(COLUMNS)}")
-    if "kind" not in raw.columns:
-        raw["kind"] = ""
+    for col in ("kind", "phase"):
+        if col not in raw.columns:
+            raw[col] = ""
     _check_repeats(raw, source)
     times = _times(raw, source)
     events, phases = [], []
@@ -135,7 +146,7 @@ def check_promotions(raw: pd.DataFrame, source: str = "promotions") -> Promotion
             if not start <= peak < end:
                 raise InputError(f"{source}: row {i}: peak {peak:%Y-%m-%d %H:%M} is outside event {name} "
                                  f"[{start:%Y-%m-%d %H:%M}, {end:%Y-%m-%d %H:%M})")
-            events.append((i, name, str(rec["kind"]).strip(), start, peak, end))
+            events.append((i, name, _kind(rec["kind"], name), start, peak, end))
         elif phase not in PHASES:
             raise InputError(f"{source}: row {i}: unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
         else:
@@ -150,6 +161,7 @@ def check_promotions(raw: pd.DataFrame, source: str = "promotions") -> Promotion
         if name not in known:
             raise InputError(f"{source}: row {i}: phase of unknown event {name!r}; "
                              "expected a whole-event row (empty phase) for it")
+    phases += default_phases([e[1:] for e in events], {p[1] for p in phases})
     ph = pd.DataFrame(phases, columns=["row", "event", "phase", "start", "end"])
     ev = ev.drop(columns="row").sort_values("start", kind="stable").reset_index(drop=True)
     ph = ph.drop(columns="row").sort_values(["event", "start"], kind="stable").reset_index(drop=True)
@@ -158,6 +170,35 @@ def check_promotions(raw: pd.DataFrame, source: str = "promotions") -> Promotion
     for col in ("start", "end"):
         ph[col] = pd.to_datetime(ph[col]).astype("datetime64[ns]")
     return Promotions(events=ev, phases=ph)
+
+
+def _kind(cell, name: str) -> str:
+    """An event's kind: the cell, else its name without a trailing year or date (``double11-2025`` → ``double11``)."""
+    kind = "" if pd.isna(cell) else str(cell).strip()
+    if kind and kind.lower() != "nan":
+        return kind
+    stem = re.sub(r"[-_ ]*(19|20)\d{2}([-_]?\d{2}([-_]?\d{2})?)?$", "", name).strip()
+    return stem or name
+
+
+def default_phases(events: list[tuple], with_phases: set) -> list[tuple]:
+    """Phase rows ``(row, event, phase, start, end)`` (row 0) for the events without any.
+
+    ``events`` are ``(event, kind, start, peak, end)``; each event not in ``with_phases`` gets
+    ``warmup`` = start .. its peak day 00:00, ``peak`` = the peak day, ``aftersales`` = the next
+    day .. end, each clipped to the event and left out where empty.
+    """
+    out = []
+    day = pd.Timedelta(days=1)
+    for name, _, start, peak, end in events:
+        if name in with_phases:
+            continue
+        top = peak.normalize()
+        for phase, lo, hi in (("warmup", start, top), ("peak", top, top + day), ("aftersales", top + day, end)):
+            lo, hi = max(lo, start), min(hi, end)
+            if lo < hi:
+                out.append((0, name, phase, lo, hi))
+    return out
 
 
 def _check_repeats(raw: pd.DataFrame, source: str) -> None:

@@ -67,8 +67,8 @@ def event_residuals(days: np.ndarray, grid: np.ndarray, ok: np.ndarray, slope: f
         if (e - 1) // DAY_NS < day0 or s // DAY_NS > days[-1]:
             continue  # no hour of the event in the history
         in_past = 0 <= pd_idx < len(days) and np.isnan(grid[pd_idx, open_h]).sum() <= 4
-        if not in_past and pd_idx < len(days):
-            continue  # peak day in the history but missing: unusable
+        if not in_past and pd_idx < len(days) - 1:
+            continue  # peak day in the history but missing: unusable (unless it is the last, a re-forecast on the sale day)
         base = fit_baseline(days, grid, ok, slope, weeks, cut=s // DAY_NS - day0,
                             after=(e - 1) // DAY_NS - day0 + margin_days + 1)
         t = np.arange(max(s, day0 * DAY_NS), min(e, (days[-1] + 1) * DAY_NS), HOUR_NS)

@@ -123,21 +123,30 @@ def fill_days(grid: np.ndarray) -> np.ndarray:
     return out
 
 
+OPENINGS = {"deposit", "final_payment"}  # phases that mark a sale's type (a calendar's own, never defaulted)
+
+
 def pooled_events(residuals: dict[str, EventData], promotions: Promotions, kind: str, planned: str) -> list[str]:
     """The past events whose profile shapes the ``planned`` event of ``kind``.
 
-    Past events of the same ``kind`` when there are at least two, else the past events with the
-    same set of phases as the planned event (at least two), else the one event of the kind, else
-    all past events.
+    Past events of the same ``kind`` when there are at least two; else, for an event with a
+    deposit or final-payment opening, the past events with the same set of phases (at least two);
+    else the one event of the kind (a closure is not pooled with sales: events that lower volume
+    and events that raise it differ in sign, which no scale can bridge), else all past events.
     """
     kinds = promotions.kinds()
     same = [k for k in residuals if kinds.get(k) == kind]
-    if len(same) < 2:  # too few of the kind: pool the events with the same phases (e.g. deposit + final payment)
-        phases = promotions.phases
-        shape = {k: frozenset(phases.loc[phases["event"] == k, "phase"]) for k in set(kinds)}
-        alike = [k for k in residuals if shape[k] == shape[planned]]
-        same = alike if len(alike) >= 2 else (same or list(residuals))
-    return same
+    if len(same) < 2 and same_phases(promotions, planned, planned) & OPENINGS:
+        alike = [k for k in residuals if same_phases(promotions, k, planned)]
+        same = alike if len(alike) >= 2 else same
+    return same or list(residuals)
+
+
+def same_phases(promotions: Promotions, event: str, planned: str) -> frozenset:
+    """``event``'s set of phases when it equals ``planned``'s, else the empty set."""
+    phases = promotions.phases
+    mine = frozenset(phases.loc[phases["event"] == event, "phase"])
+    return mine if mine == frozenset(phases.loc[phases["event"] == planned, "phase"]) else frozenset()
 
 
 def day_deviations(residuals: dict[str, EventData], names: list[str], comps: np.ndarray) -> tuple[np.ndarray, float]:

@@ -1,4 +1,4 @@
-"""Generate peakplan's seeded demo data: ``history.csv``, ``promotions.csv``, ``staff.csv``.
+"""Generate peakplan's seeded demo data: ``history.csv``, ``promotions.csv``, ``staff.csv``, ``history_in_progress.csv``.
 
 Run ``python scripts/generate_demo.py``; it writes into ``scheduler/demo/`` (UTF-8 with BOM,
 no index column, integers only). The seed is fixed (``SEED = 20261111``), so the files are
@@ -11,6 +11,12 @@ history
     ``queue, ds, y``: hourly counts, 2023-11-01 00:00 .. 2026-10-31 23:00, queues
     ``presale`` and ``aftersale`` (inbound chats started in the hour) and ``reminder``
     (unpaid orders created in the hour).
+history_in_progress
+    The same frame run on to the eve of the planned sale, 2023-11-01 00:00 .. 2026-11-10 23:00:
+    ``history``'s rows unchanged, then per queue the ten new days of the double11-2026 warm-up
+    and its final-payment opening (the same event scale and lag as the history's draws; the new
+    hours' busyness and Poisson noise from a second stream, ``SEED + 2``, so ``history.csv`` is
+    unchanged). The input of a re-plan on the eve.
 promotions
     ``event, kind, phase, start, end, peak``: one whole-event row (empty ``phase``) per
     event (``start`` = first warm-up hour, ``end`` = end of the after-sales wave, exclusive,
@@ -87,6 +93,7 @@ SEED = 20261111
 OUT = Path(__file__).resolve().parents[1] / "scheduler" / "demo"
 HIST_START = pd.Timestamp("2023-11-01 00:00")
 HIST_END = pd.Timestamp("2026-10-31 23:00")
+IN_PROGRESS_END = pd.Timestamp("2026-11-10 23:00")  # the eve of the planned double11-2026
 FMT = "%Y-%m-%d %H:%M"
 
 QUEUES = ("presale", "aftersale", "reminder")
@@ -176,27 +183,51 @@ def event_multipliers(hours: pd.DatetimeIndex, ev: tuple, rng: np.random.Generat
     return m
 
 
-def make_history(rng: np.random.Generator) -> pd.DataFrame:
-    """Simulate the hourly history frame ``queue, ds, y``."""
-    hours = pd.date_range(HIST_START, HIST_END, freq="h")
+def _rates(hours: pd.DatetimeIndex, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Per-queue rates before the day busyness, ``N_q · T · W_q · S_q · M_q``, over ``hours``.
+
+    Draws each event's scale and lag from ``rng`` in the order of ``EVENTS`` (the same draws for
+    any ``hours``, so a continuation shares the events' sizes with the history)."""
     years = np.asarray((hours - HIST_START) / pd.Timedelta(days=365.25), dtype=float)
     dow, hod = hours.day_of_week.to_numpy(), hours.hour.to_numpy()
-    day_idx = np.asarray((hours.normalize() - HIST_START) / pd.Timedelta(days=1), dtype=int)
-    n_days = day_idx.max() + 1
     shapes = {"presale": _norm(PRESALE_SHAPE), "aftersale": _norm(AFTERSALE_SHAPE),
               "reminder": _norm(PRESALE_SHAPE)}
     mult = {q: np.ones(len(hours)) for q in QUEUES}
     for ev in EVENTS:
         for q, arr in event_multipliers(hours, ev, rng).items():
             mult[q] *= arr
+    return {q: DAILY[q] * TREND_PER_YEAR**years * np.asarray(WEEKDAY[q])[dow] * shapes[q][hod] * mult[q]
+            for q in QUEUES}
+
+
+def _counts(hours: pd.DatetimeIndex, rates: dict[str, np.ndarray], rng: np.random.Generator) -> pd.DataFrame:
+    """Counts drawn as Poisson(rate × day busyness), the frame ``queue, ds, y`` (queue by queue)."""
+    day_idx = np.asarray((hours.normalize() - hours[0].normalize()) / pd.Timedelta(days=1), dtype=int)
     frames = []
     for q in QUEUES:
-        busy = rng.gamma(BUSYNESS_SHAPE, 1 / BUSYNESS_SHAPE, size=n_days)
-        lam = (DAILY[q] * TREND_PER_YEAR**years * np.asarray(WEEKDAY[q])[dow]
-               * shapes[q][hod] * mult[q] * busy[day_idx])
-        y = rng.poisson(lam)
+        busy = rng.gamma(BUSYNESS_SHAPE, 1 / BUSYNESS_SHAPE, size=day_idx.max() + 1)
+        y = rng.poisson(rates[q] * busy[day_idx])
         frames.append(pd.DataFrame({"queue": q, "ds": hours.strftime(FMT), "y": y}))
     return pd.concat(frames, ignore_index=True)
+
+
+def make_history(rng: np.random.Generator) -> pd.DataFrame:
+    """Simulate the hourly history frame ``queue, ds, y``."""
+    hours = pd.date_range(HIST_START, HIST_END, freq="h")
+    return _counts(hours, _rates(hours, rng), rng)
+
+
+def make_in_progress(history: pd.DataFrame) -> pd.DataFrame:
+    """The history run on to the eve of the planned sale: ``history`` then ``IN_PROGRESS_END``'s hours.
+
+    The new hours share every event's scale and lag with the history (the seed's event draws
+    replayed); their busyness and Poisson noise come from a generator of their own
+    (``SEED + 2``), so ``history.csv`` stays as it was."""
+    hours = pd.date_range(HIST_END + pd.Timedelta(hours=1), IN_PROGRESS_END, freq="h")
+    more = _counts(hours, _rates(hours, np.random.default_rng(SEED)), np.random.default_rng(SEED + 2))
+    both = pd.concat([history.assign(part=0), more.assign(part=1)], ignore_index=True)
+    order = both["queue"].map({q: i for i, q in enumerate(QUEUES)})
+    return both.assign(order=order).sort_values(["order", "part"], kind="stable")[["queue", "ds", "y"]]
 
 
 def make_promotions() -> pd.DataFrame:
@@ -273,13 +304,15 @@ def add_contracts_and_preferences(staff: pd.DataFrame, window: pd.DatetimeIndex)
 
 
 def main() -> None:
-    """Write the three demo files into ``scheduler/demo/``."""
+    """Write the four demo files into ``scheduler/demo/``."""
     rng = np.random.default_rng(SEED)
     OUT.mkdir(parents=True, exist_ok=True)
-    make_history(rng).to_csv(OUT / "history.csv", index=False, encoding="utf-8-sig")
+    history = make_history(rng)
+    history.to_csv(OUT / "history.csv", index=False, encoding="utf-8-sig")
     make_promotions().to_csv(OUT / "promotions.csv", index=False, encoding="utf-8-sig")
     make_staff(rng).to_csv(OUT / "staff.csv", index=False, encoding="utf-8-sig")
-    print(f"wrote history.csv, promotions.csv, staff.csv into {OUT}")
+    make_in_progress(history).to_csv(OUT / "history_in_progress.csv", index=False, encoding="utf-8-sig")
+    print(f"wrote history.csv, promotions.csv, staff.csv, history_in_progress.csv into {OUT}")
 
 
 if __name__ == "__main__":

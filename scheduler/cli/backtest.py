@@ -1,8 +1,10 @@
 """The ``backtest`` click command: the forecaster against baselines on past events.
 
 Takes a plan file (its ``history`` and ``promotions``), or ``--history``/``--promotions``
-files, or nothing (the bundled demo); prints :func:`forecasts.backtest.format_table` or,
-with ``--json``, ``{model: {wape, wape_peak_day, peak_hour_error, band_coverage}}``.
+files, or nothing (the bundled demo); scores at one lead (``--lead-days``) or several on the same
+events (``--leads 14,7,1``); prints :func:`forecasts.backtest.format_leads` or, with ``--json``,
+:func:`forecasts.backtest.report_dict` (the events scored at each lead, the events left out and
+why, each lead's pooled and per-event scores). Each event left out is one ``warning:`` line.
 A user's mistake becomes one line ``Error: ...`` (``click.ClickException``), no traceback.
 """
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from forecasts.backtest import format_table, run_backtest, summary_dict
+from forecasts.backtest import format_leads, report_dict, run_leads
 from forecasts.errors import InputError
 from forecasts.history import read_history
 from forecasts.promotions import read_promotions
@@ -53,16 +55,19 @@ def _inputs(config: str | None, history: str | None, promotions: str | None, wav
 @click.argument("config", required=False, type=click.Path(dir_okay=False))
 @click.option("--history", type=click.Path(dir_okay=False), help="Hourly history CSV (queue, ds, y).")
 @click.option("--promotions", type=click.Path(dir_okay=False), help="Promotions calendar CSV.")
-@click.option("--lead-days", default=14, show_default=True, type=int,
-              help="Days between the cut-off and the event's anchor day; negative = a re-forecast after it.")
+@click.option("--lead-days", default=None, type=int,
+              help="Days between the cut-off and the event's anchor day; negative = a re-forecast after it.  [default: 14]")
+@click.option("--leads", default=None, metavar="N,N,...",
+              help="Several leads compared on the same events, e.g. 14,7,1 (instead of --lead-days).")
 @click.option("--anchor", type=click.Choice(["peak", "start"]), default="peak", show_default=True,
               help="Count --lead-days back from the peak day or from the event's first hour.")
 @click.option("--wave", "waves", multiple=True, metavar="RESPONDING=ORDERS",
               help="With --history: model RESPONDING's after-sales wave as a lagged response to ORDERS' sale-day volume.")
 @click.option("--share", "shares", multiple=True, metavar="DRIVEN=ORDERS",
               help="With --history: forecast DRIVEN (unpaid orders) as a per-phase share of ORDERS' uplift.")
-@click.option("--json", "as_json", is_flag=True, help="Print {model: {wape, wape_peak_day, peak_hour_error, band_coverage}}.")
-def backtest(config, history, promotions, lead_days, anchor, waves, shares, as_json):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: the events scored at each lead, those left out and why, pooled and per-event scores.")
+def backtest(config, history, promotions, lead_days, leads, anchor, waves, shares, as_json):
     """Backtest the forecaster against two baselines on every past event.
 
     For each past event, fit on the history before a cut-off LEAD-DAYS before the event's
@@ -71,26 +76,49 @@ def backtest(config, history, promotions, lead_days, anchor, waves, shares, as_j
     P10-P90 band. Baselines: seasonal naive (last week repeated) and the previous event of
     the same kind scaled by the change in level. With no CONFIG and no files: the demo.
     A negative LEAD-DAYS re-forecasts after the anchor (-3: three days into the after-sales
-    wave, the re-plan of the returns week).
+    wave, the re-plan of the returns week). An event with under 8 weeks of history before its
+    cut-off, or no earlier event of its kind or with its phases, is left out (one warning line);
+    with --leads, every lead scores the same events.
 
     \b
     Example:
       peakplan backtest                       # the bundled demo
       peakplan backtest configs/shop.toml --lead-days 21
       peakplan backtest --lead-days -3        # re-forecast three days after the peak
+      peakplan backtest --leads 14,7,1        # two weeks out, a week out, on the eve
       peakplan backtest --history h.csv --promotions p.csv --json
     """
     try:
         hist_path, promo_path, links = _inputs(config, history, promotions, waves, shares)
+        lead_list = _leads(lead_days, leads)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             hist = read_history(hist_path)
         for w in caught[:5]:
             click.echo(f"warning: {w.message}", err=True)
-        scores = run_backtest(hist, read_promotions(promo_path), lead_days=lead_days, anchor=anchor, **links)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            scores, left_out = run_leads(hist, read_promotions(promo_path), lead_list, anchor=anchor, **links)
+        for w in caught:
+            click.echo(f"warning: {w.message}", err=True)
     except InputError as exc:
         raise click.ClickException(str(exc).splitlines()[0]) from None
     if as_json:
-        click.echo(json.dumps(summary_dict(scores), indent=2))
+        click.echo(json.dumps(report_dict(scores, left_out), indent=2))
     else:
-        click.echo(format_table(scores))
+        click.echo(format_leads(scores))
+
+
+def _leads(lead_days: int | None, leads: str | None) -> tuple[int, ...]:
+    """The leads to score: ``--leads 14,7,1``, else ``--lead-days`` (default 14)."""
+    if leads is None:
+        return (14 if lead_days is None else lead_days,)
+    if lead_days is not None:
+        raise InputError("give either --lead-days or --leads, not both")
+    try:
+        out = tuple(int(x) for x in leads.split(","))
+    except ValueError:
+        raise InputError(f"--leads {leads!r}: expected whole days separated by commas, e.g. 14,7,1") from None
+    if len(set(out)) != len(out):
+        raise InputError(f"--leads {leads!r}: a lead given twice; expected each lead once, e.g. 14,7,1")
+    return out

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecasts.backtest import backtest_events, run_backtest, summarise, summary_dict
-from forecasts.errors import InputError
+from forecasts.backtest import backtest_events, run_backtest, run_leads, screen_events, summarise, summary_dict
+from forecasts.errors import InputError, InputWarning
 from forecasts.model import PromoForecaster
 from scheduler.cli.backtest import backtest
 
@@ -43,7 +43,7 @@ def test_summary_dict_is_json_ready(scores):
 
 
 def test_no_event_to_backtest_is_an_input_error(demo_history, demo_promotions):
-    with pytest.raises(InputError, match="no event to backtest"):
+    with pytest.raises(InputError, match="no event to backtest"), pytest.warns(InputWarning, match="not scored"):
         run_backtest(demo_history, demo_promotions, lead_days=2000)
 
 
@@ -67,8 +67,39 @@ def test_peak_multiplier_sets_the_peak_day(demo_history, demo_promotions):
 def test_cli_json_on_the_demo():
     res = CliRunner().invoke(backtest, ["--json"])
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
-    assert set(out) == {"model", "seasonal_naive", "previous_event"}
+    out = json.loads(res.stdout)
+    assert set(out) == {"events", "left_out", "leads"} and list(out["leads"]) == ["14"]
+    lead = out["leads"]["14"]
+    assert lead["events"] == out["events"] == sorted(lead["per_event"])
+    assert set(lead["summary"]) == {"model", "seasonal_naive", "previous_event"}
+    assert set(lead["per_event"]["double11-2025"]) == {"cutoff", "model", "seasonal_naive", "previous_event"}
+    assert set(out["left_out"]) == {"double11-2023", "double12-2023"}
+    assert res.stderr.count("warning: backtest: ") == 2
+
+
+def test_leads_score_the_same_events(demo_history, demo_promotions):
+    with pytest.warns(InputWarning) as caught:
+        scores, left_out = run_leads(demo_history, demo_promotions, (1, 14), models=("model",), n_draws=50)
+    per_lead = scores.groupby("lead")["event"].apply(lambda e: sorted(e))
+    assert per_lead[14] == per_lead[1] and "double12-2023" not in per_lead[14]
+    # the eve alone would score double12-2023 from 40 days of history: left out, said in one line
+    assert "double12-2023: 40 days of history (under 56) before its cut-off 2023-12-11" in left_out["double12-2023"]
+    assert all("\n" not in str(w.message) for w in caught)
+
+
+def test_an_event_with_nothing_like_it_before_is_left_out(demo_history, demo_promotions):
+    kept, left_out = screen_events(demo_history, demo_promotions, lead_days=1, min_history_days=0)
+    assert "double12-2023" not in set(kept["event"])
+    assert "no earlier event of kind double12 before" in left_out["double12-2023"]
+    assert "618-2024" in set(kept["event"])  # double11-2023 has its phases
+
+
+@pytest.mark.parametrize("args, match", [(["--leads", "14,x"], "--leads '14,x': expected whole days"),
+                                         (["--leads", "14", "--lead-days", "7"], "either --lead-days or --leads"),
+                                         (["--leads", "7,7"], "a lead given twice")])
+def test_cli_bad_leads_are_one_line(args, match):
+    res = CliRunner().invoke(backtest, args)
+    assert res.exit_code == 1 and match in res.output and res.output.count("\n") == 1
 
 
 def test_cli_table_with_files(tmp_path):
