@@ -9,6 +9,12 @@ N_DAYS_CELL × 24``, with each pooled event's day deviations (:class:`Profile`).
 Per cell, the residuals are averaged over the pooled past events and shrunk toward a smooth fit
 ``m``: ``w = τ² / (τ² + σ²/E)``. ``m`` is the additive day + hour fit for multi-day phases and a
 3-hour moving average for short ones. Components of overlapping phases add up (backfitting).
+
+``σ²`` is the events' disagreement on the phase's shape, each event's mean over the phase removed
+first: its level is the event scale's (:mod:`forecasts.scale`). With the raw residuals, a pool of
+a Double 11 (5× a normal day) and a 618 (4×) disagreed by their levels in every hour, ``w`` fell
+and the sale day's 00:00/01:00 rush was shrunk toward the 3-hour average (hour 1 too low, hour 2
+too high). Demo backtest, peak-day WAPE: 14 days out 0.233 → 0.216, on the eve 0.175 → 0.172.
 """
 from __future__ import annotations
 
@@ -53,14 +59,16 @@ def smooth(g: np.ndarray, phase: str) -> np.ndarray:
 def shrink(R: np.ndarray, phase: str) -> np.ndarray:
     """Empirical-Bayes cell estimate ``w·r̄ + (1-w)·m`` from per-event grids R (event, day, hour).
 
-    ``r̄`` the mean over events, ``σ²`` the between-event variance (smoothed over neighbouring
-    hours, median where fewer than two events), ``m`` the smooth fit (:func:`smooth`),
+    ``r̄`` the mean over events, ``σ²`` the between-event variance of the *shape*: each event's grid
+    centred on its own mean first (smoothed over neighbouring hours, median where fewer than two
+    events), ``m`` the smooth fit (:func:`smooth`),
     ``τ² = var(r̄ - m)``, ``w = τ² / (τ² + σ²/E)`` (MODEL_NOTES §1.2). NaN where no event has data.
     """
     n = (~np.isnan(R)).sum(axis=0)
     with quiet():
         rbar = np.nanmean(R, axis=0)
-        var = np.nanvar(R, axis=0, ddof=1) if R.shape[0] > 1 else np.full(rbar.shape, np.nan)
+        centred = R - np.nanmean(R, axis=(1, 2), keepdims=True)  # each event's level is the scale's (forecasts.scale)
+        var = np.nanvar(centred, axis=0, ddof=1) if R.shape[0] > 1 else np.full(rbar.shape, np.nan)
         var = np.where(n >= 2, var, np.nan)
         pad = np.concatenate([var[:, -1:], var, var[:, :1]], axis=1)
         var = np.nanmean(np.stack([pad[:, :-2], pad[:, 1:-1], pad[:, 2:]]), axis=0)
