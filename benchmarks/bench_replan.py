@@ -27,7 +27,7 @@ import pandas as pd
 from forecasts.history import read_history
 from scheduler.check.checker import coverage
 from scheduler.check.published import Published, lock_violations
-from scheduler.demo import DEMO_CONFIG, DEMO_DIR
+from scheduler.demo import DEMO_CONFIG, DEMO_IN_PROGRESS
 from scheduler.pipeline.changes import hours_under
 from scheduler.pipeline.inputs import plan_flags, plan_forecast, read_inputs
 from scheduler.pipeline.plan import Options, compute_plan
@@ -35,15 +35,16 @@ from scheduler.plan.load import load_plan
 from scheduler.roster.solve import solve_roster
 
 
-def _under(cov: pd.DataFrame, plan) -> str:
-    counts = hours_under(cov)
+def _under(cov: pd.DataFrame, plan, after=None) -> str:
+    """Hours under target per queue (and in all), over the window or from ``after`` on."""
+    counts = hours_under(cov if after is None else cov[cov["ds"] >= after])
     return " ".join(f"{q}={counts.get(q, 0)}" for q in plan.queues) + f" total={sum(counts.values())}"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--as-of", default="2026-11-10 12:00")
-    parser.add_argument("--history", default=str(DEMO_DIR / "history_in_progress.csv"))
+    parser.add_argument("--history", default=str(DEMO_IN_PROGRESS))
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
@@ -80,6 +81,9 @@ def main():
     ours, theirs = sum(hours_under(run.frames["coverage.csv"]).values()), sum(hours_under(cov).values())
     print(f"from scratch on the new forecast: {_under(cov, plan)}; re-plan / scratch = {ours}/{theirs} "
           f"({(ours - theirs) / max(theirs, 1):+.1%}, target within 10 %)")
+    lock = published.lock_end
+    print(f"after the lock ({lock:%m-%d %H:%M}), what a re-plan can still change: re-plan "
+          f"{_under(run.frames['coverage.csv'], plan, lock)}; from scratch {_under(cov, plan, lock)}")
 
 
 if __name__ == "__main__":

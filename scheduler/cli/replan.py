@@ -10,6 +10,7 @@ import click
 
 from scheduler import interrupt
 from scheduler.cli.app import main, user_errors
+from scheduler.cli.plan import _interrupted
 from scheduler.cli.types import FiniteFloat
 from scheduler.pipeline import Options
 from scheduler.pipeline.replan import run_replan
@@ -49,7 +50,10 @@ def replan(run_dir, history, as_of, roster, out, time_limit, seed, workers, forc
             summary, plan = run_replan(run_dir, history, as_of, Options(out=out, time_limit_s=time_limit, seed=seed,
                                                                         workers=workers, force=force, say=say), roster)
             click.echo(summary_text(summary, plan, out))
+            if interrupt.requested():
+                click.echo(_interrupted(summary, out), err=True)
         except KeyboardInterrupt as exc:
             stage = exc.stage if isinstance(exc, interrupt.Interrupted) else interrupt.current()
-            click.echo(f"Interrupted (Ctrl-C) while {interrupt.describe(stage)}: nothing written", err=True)
+            second = "second Ctrl-C" if getattr(exc, "second", False) else "Ctrl-C"
+            click.echo(f"Interrupted ({second}) while {interrupt.describe(stage)}: nothing written", err=True)
             sys.exit(interrupt.EXIT_CODE)

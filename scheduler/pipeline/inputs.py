@@ -46,8 +46,7 @@ def plan_hours(plan) -> pd.DatetimeIndex:
 def plan_forecast(plan, inputs: Inputs, seed: int, as_of=None) -> pd.DataFrame:
     """The forecast over the plan's window, following the planned event and any ``peak_multiplier``;
     with ``as_of`` (a re-plan), from the history before it, the event's scale re-estimated from its own hours."""
-    history = inputs.history if as_of is None else inputs.history[inputs.history["ds"] < pd.Timestamp(as_of)]
-    return forecast(history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed,
+    return forecast(inputs.history, inputs.promotions, plan.start, plan.end, event=plan.event, seed=seed, as_of=as_of,
                     peak_multiplier=plan.peak_multiplier, waves=plan.waves, shares=plan.shares)
 
 

@@ -21,7 +21,7 @@ from forecasts.errors import InputError
 from scheduler import interrupt
 from scheduler.check.published import Published
 from scheduler.pipeline.inputs import read_inputs, read_roster_file
-from scheduler.pipeline.plan import Options, compute_plan
+from scheduler.pipeline.plan import Options, compute_plan, interrupted_doc
 from scheduler.plan.load import load_run_plan
 from scheduler.report.export import ensure_writable, write_run
 
@@ -60,6 +60,8 @@ def run_replan(run_dir: Path, history: Path, as_of: str, opts: Options, roster: 
                        published)
     run.docs["run.json"]["replan"] = {"from": str(run_dir), "published_roster": published_path.name,
                                       **{k: run.summary["replan"][k] for k in ("as_of", "lock_end")}}
+    for doc in (run.docs["run.json"], run.docs["summary.json"]):  # a Ctrl-C before the writing: the run says so
+        doc["interrupted"] = interrupted_doc(run.frames["simulation.csv"]) if interrupt.requested() else None
     interrupt.stage("write")
     write_run(opts.out, frames=run.frames, docs=run.docs, files=run.files,
               inputs=[plan.path, *plan.data_files, published_path], force=opts.force)
