@@ -19,6 +19,8 @@ from __future__ import annotations
 import dataclasses
 import time
 
+import pandas as pd
+
 from scheduler import interrupt
 from scheduler.roster.model import RosterModel, RosterResult
 from scheduler.roster.search.aggregate import AggregateModel
@@ -48,7 +50,9 @@ def replan_solve(full: RosterModel, roster, time_limit_s: float, workers: int, s
                                                   max(0.0, (obj - bound) / obj) if obj else 0.0,
                                                   hours_under(full, *shifts_and_flows(full, values)))) \
         if progress is not None else None
-    result = polish(full, first, bound, clock.give(clock.left()), workers, seed, report)
+    unlocked = [d for d, day in enumerate(full.days) if pd.Timestamp(day) + pd.Timedelta(days=1) > full.published.lock_end]
+    result = polish(full, first, bound, clock.give(clock.left()), workers, seed, report,
+                    days_from=unlocked[0] if unlocked else len(full.days), round_floor=TUNING.replan_round_s)
     return dataclasses.replace(result, wall_s=time.perf_counter() - started,
                                interrupted=result.interrupted or interrupt.requested())
 

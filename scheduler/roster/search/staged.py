@@ -157,14 +157,16 @@ def _with_bound(result: RosterResult, bound: float) -> RosterResult:
     return dataclasses.replace(result, bound=bound, gap=gap)
 
 
-def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, workers: int, seed: int, progress=None):
+def polish(full: RosterModel, first: RosterResult, agg_bound, seconds: float, workers: int, seed: int, progress=None,
+           days_from: int = 0, round_floor: float = 0.0):
     """``scheduler.roster.search.polish``'s search from the full model's complete hint (``first``): the whole model
-    briefly, then windows of days; the roster it ends with, priced by the checker."""
+    briefly, then windows of days (from model day ``days_from`` on, each round counted at least ``round_floor``); the
+    roster it ends with, priced by the checker."""
     values = complete_hint(full.model)
     if values is None or seconds < 0.5:  # the hint could not be completed, or no time: keep the first roster
         return first
     clock = Clock(seconds)
-    search = WindowSearch(full, values, first.objective, workers, seed)
+    search = WindowSearch(full, values, first.objective, workers, seed, days_from=days_from, round_floor=round_floor)
     report = (lambda obj, bound: progress(obj, max(bound, agg_bound or 0.0), search.values)) if progress is not None else None
     if not search.whole(clock.give(min(TUNING.whole_max_s, TUNING.whole_share * seconds))):
         search.run(clock.left(), report)

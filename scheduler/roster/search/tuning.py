@@ -26,6 +26,7 @@ class Tuning:
     lp_give_up: float = 0.05
     local_moves_max: int = 100000  # single moves the final local search prices (counted, not timed: runs repeat); the demo: all in 63k, 3.2 s
     wall_cap: float = 10.0  # the wall-clock safety cap of the staged solve and its searches, in multiples of their limits (3 was reached on the demo with another solve on the 2 cores: a different roster)
+    replan_round_s: float = 0.5  # the least a re-plan's polish round counts (its windows end in 0.08 s of solver work but 0.48 s on the clock)
     lp_max_agent_days: int = 1500  # S and the demo (1,080); M (4,200): 483k after 45 s against the aggregate's 602.6k
 
 
