@@ -10,8 +10,9 @@ the checker and the solver see the whole window, the locked days included.
 
 Takes: the published roster frame (``agent_id, name, date, shift, start, break_start``), the new
 one, and for the reasons the published roster's coverage on the new requirements (``queue, ds,
-required, scheduled``). Returns: ``lock_violations`` (lines), ``changes`` (the **changes** frame
-``agent_id, name, date, old_shift, new_shift, why``) and ``change_counts``.
+required, scheduled``). Returns: ``lock_violations`` (lines), ``changes`` (each changed agent-day, ``agent_id, name, date,
+old_shift, new_shift`` and the reasons' fields, which ``scheduler.pipeline.changes`` puts in words as
+the **changes** frame's ``why``) and ``change_counts``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from scheduler.plan.money import units
 HOUR = pd.Timedelta(hours=1)
 REST = "rest"  # an agent-day without a shift, in the changes frame
 CHANGE_COLUMNS = ["agent_id", "name", "date", "old_shift", "new_shift", "why"]
+REASONS = ["short_hours", "short_queues", "short_from", "short_to", "over_hours", "balances"]
 
 
 def _break_offset(row) -> int | None:
@@ -101,11 +103,12 @@ def _label(shift: tuple | None) -> str:
 
 
 def changes(published: Published, roster: pd.DataFrame, staff: pd.DataFrame, old_cov: pd.DataFrame) -> pd.DataFrame:
-    """The **changes** frame: each agent-day whose shift the new roster changes, with why.
+    """The **changes** frame: each agent-day whose shift the new roster changes, and its reasons.
 
-    ``old_cov``: the published roster's coverage on the new requirements; a shift added (or moved)
-    is explained by the short queue-hours of its skills it covers, a shift removed by the hours of
-    it over the new requirement.
+    ``old_cov``: the published roster's coverage on the new requirements. The reasons: the short
+    queue-hours of its skills the new shift covers (``short_hours``, ``short_queues``, ``short_from``,
+    ``short_to``), the hours of the published shift over the new requirement (``over_hours``), and
+    for a change with neither the day of the agent's other change it balances (``balances``).
     """
     old = {k: v[0] for k, v in published.shifts.items()}
     new = {(r.agent_id, r.date): (r.shift, r.start, r.end) for r in roster.itertuples()}
@@ -117,9 +120,11 @@ def changes(published: Published, roster: pd.DataFrame, staff: pd.DataFrame, old
         before, after = old.get((agent, day)), new.get((agent, day))
         if before == (after[0] if after else None):
             continue
-        why = _why(published, agent, day, after, skills.get(agent, ()), short, over) or _balance(agent, day, old, new)
-        rows.append((agent, names.get(agent, ""), day, before or REST, after[0] if after else REST, why))
-    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+        why = {**_covers(after, skills.get(agent, ()), short), "over_hours": _over(published, agent, day, skills.get(agent, ()), over)}
+        why["balances"] = None if why["short_hours"] or why["over_hours"] else _balance(agent, day, old, new)
+        rows.append({"agent_id": agent, "name": names.get(agent, ""), "date": day, "old_shift": before or REST,
+                     "new_shift": after[0] if after else REST, **why})
+    return pd.DataFrame(rows, columns=[*CHANGE_COLUMNS[:-1], *REASONS])
 
 
 def _short_over(cov: pd.DataFrame) -> tuple[dict, set]:
@@ -129,32 +134,30 @@ def _short_over(cov: pd.DataFrame) -> tuple[dict, set]:
     return {k: int(g) for k, g in zip(keys, gap) if g > 0}, {k for k, g in zip(keys, gap) if g < 0}
 
 
-def _why(published: Published, agent, day, after, skills, short: dict, over: set) -> str:
-    """The reason of one change, from the published roster's coverage on the new requirements."""
-    parts = []
+def _covers(after, skills, short: dict) -> dict:
+    """The short queue-hours (of the published roster on the new requirements) a new shift covers."""
+    covered = []
     if after is not None:
         hours = pd.date_range(after[1], after[2] - HOUR, freq="h")
-        covered = sorted({(q, h) for h in hours for q in skills if (q, h) in short})
-        if covered:
-            queues = sorted({q for q, _ in covered})
-            parts.append(f"covers {len(covered)} short queue-hours ({', '.join(queues)}, "
-                         f"{min(h for _, h in covered):%m-%d %H:%M}-{max(h for _, h in covered) + HOUR:%H:%M})")
-    pub = published.shifts.get((agent, day))
-    if pub is not None:
-        hours = [h for h in pd.date_range(pub[1], published.ends[agent, day], freq="h", inclusive="left")
-                 if any((q, h) in over for q in skills)]
-        if hours:
-            parts.append(f"the published shift had {len(hours)} hours over the new requirement")
-    return "; ".join(parts)
+        covered = sorted({(q, h) for h in hours for q in skills if (q, h) in short}, key=lambda k: (k[1], k[0]))
+    return {"short_hours": len(covered), "short_queues": "|".join(sorted({q for q, _ in covered})),
+            "short_from": covered[0][1] if covered else pd.NaT,
+            "short_to": max(h for _, h in covered) + HOUR if covered else pd.NaT}
 
 
-def _balance(agent, day, old: dict, new: dict) -> str:
-    """Why a change that covers nothing short: it keeps the agent's week whole after another change of theirs."""
-    near = sorted(d for (a, d) in set(old) | set(new) if a == agent and d != day and abs((d - day).days) < 7
-                  and old.get((a, d)) != (new.get((a, d)) or (None,))[0])
-    if near:
-        return f"keeps the agent's weekly hours and rest after the change on {near[0]:%m-%d}"
-    return "lowers the plan's cost on the new forecast (pay, fairness or preferences)"
+def _over(published: Published, agent, day, skills, over: set) -> int:
+    """Hours of the published shift (if any) in which a queue of the agent's is over the new requirement."""
+    if (agent, day) not in published.shifts:
+        return 0
+    hours = pd.date_range(published.shifts[agent, day][1], published.ends[agent, day], freq="h", inclusive="left")
+    return sum(1 for h in hours if any((q, h) in over for q in skills))
+
+
+def _balance(agent, day, old: dict, new: dict):
+    """The nearest day (within a week) of the agent's other change, which this one balances (rest, weekly hours)."""
+    near = sorted((abs((d - day).days), d) for (a, d) in set(old) | set(new) if a == agent and d != day
+                  and abs((d - day).days) < 7 and old.get((a, d)) != (new.get((a, d)) or (None,))[0])
+    return near[0][1] if near else None
 
 
 def change_counts(published: Published, frame: pd.DataFrame) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import sys
@@ -40,26 +41,37 @@ def plan(config, out, time_limit, seed, workers, force, peak_multiplier, scenari
       peakplan plan configs/double11.toml --out outputs/d11 --time-limit 30 --force
       peakplan plan --scenario peak8x=peak_multiplier:8 --scenario lean=agents:-10% --force
     """
-    with interrupt.installed():  # Ctrl-C at any stage (``scheduler.interrupt``, ``_interrupted``)
+    with interruptible():
+        interrupt.stage("reading")
+        plan_ = load_plan(config if config is not None else demo_config())
+        if peak_multiplier is not None:
+            plan_ = dataclasses.replace(plan_, peak_multiplier=peak_multiplier)
+        scenarios = dict(parse_scenario(t) for t in scenario_texts) or None
+        out = out if out is not None else Path("outputs") / plan_.name
+        say = functools.partial(click.echo, err=True)
+        summary = run_plan(plan_, Options(out=out, time_limit_s=time_limit, seed=seed, workers=workers, force=force,
+                                          say=say), scenarios)
+        report(summary, plan_, out)
+
+
+@contextlib.contextmanager
+def interruptible():
+    """Ctrl-C at any stage of a run (``scheduler.interrupt``): when nothing is kept, one line and exit code 130."""
+    with interrupt.installed():
         try:
-            interrupt.stage("reading")
-            plan_ = load_plan(config if config is not None else demo_config())
-            if peak_multiplier is not None:
-                plan_ = dataclasses.replace(plan_, peak_multiplier=peak_multiplier)
-            scenarios = dict(parse_scenario(t) for t in scenario_texts) or None
-            out = out if out is not None else Path("outputs") / plan_.name
-            say = functools.partial(click.echo, err=True)
-            summary = run_plan(plan_, Options(out=out, time_limit_s=time_limit, seed=seed, workers=workers, force=force,
-                                              say=say), scenarios)
-            click.echo(summary_text(summary, plan_, out))
-            if interrupt.requested():
-                click.echo(_interrupted(summary, out), err=True)
+            yield
         except KeyboardInterrupt as exc:
             stage = exc.stage if isinstance(exc, interrupt.Interrupted) else interrupt.current()
             second = "second Ctrl-C" if getattr(exc, "second", False) else "Ctrl-C"
             click.echo(f"Interrupted ({second}) while {interrupt.describe(stage)}: nothing written", err=True)
             sys.exit(interrupt.EXIT_CODE)
 
+
+def report(summary: dict, plan, out: Path) -> None:
+    """The run's summary on the terminal, and a line when a Ctrl-C cut it short but kept it."""
+    click.echo(summary_text(summary, plan, out))
+    if interrupt.requested():
+        click.echo(_interrupted(summary, out), err=True)
 
 def _interrupted(summary: dict, out: Path) -> str:
     """The line after a run that a Ctrl-C cut short but kept (exit 0: the run folder is complete and checked)."""

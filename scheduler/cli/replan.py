@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 
 import click
 
-from scheduler import interrupt
 from scheduler.cli.app import main, user_errors
-from scheduler.cli.plan import _interrupted
+from scheduler.cli.plan import interruptible, report
 from scheduler.cli.types import FiniteFloat
 from scheduler.pipeline import Options
 from scheduler.pipeline.replan import run_replan
-from scheduler.report.text import summary_text
 
 
 @main.command()
@@ -42,18 +39,10 @@ def replan(run_dir, history, as_of, roster, out, time_limit, seed, workers, forc
     Example:
       peakplan replan outputs/double11-2026 --history history_in_progress.csv --as-of "2026-11-10 12:00"
     """
-    with interrupt.installed():
-        try:
-            stamp = "".join(ch for ch in as_of if ch.isdigit())[:12]
-            out = out if out is not None else run_dir.parent / f"{run_dir.name}-replan-{stamp}"
-            say = functools.partial(click.echo, err=True)
-            summary, plan = run_replan(run_dir, history, as_of, Options(out=out, time_limit_s=time_limit, seed=seed,
-                                                                        workers=workers, force=force, say=say), roster)
-            click.echo(summary_text(summary, plan, out))
-            if interrupt.requested():
-                click.echo(_interrupted(summary, out), err=True)
-        except KeyboardInterrupt as exc:
-            stage = exc.stage if isinstance(exc, interrupt.Interrupted) else interrupt.current()
-            second = "second Ctrl-C" if getattr(exc, "second", False) else "Ctrl-C"
-            click.echo(f"Interrupted ({second}) while {interrupt.describe(stage)}: nothing written", err=True)
-            sys.exit(interrupt.EXIT_CODE)
+    with interruptible():
+        stamp = "".join(ch for ch in as_of if ch.isdigit())[:12]
+        out = out if out is not None else run_dir.parent / f"{run_dir.name}-replan-{stamp}"
+        say = functools.partial(click.echo, err=True)
+        summary, plan = run_replan(run_dir, history, as_of, Options(out=out, time_limit_s=time_limit, seed=seed,
+                                                                    workers=workers, force=force, say=say), roster)
+        report(summary, plan, out)
