@@ -51,20 +51,15 @@ def sweep(sweep_file, out, scenario_texts, time_limit, seed, solver_workers, sch
                         base=False if no_base else None)
     out = out if out is not None else spec.out
     say = functools.partial(click.echo, err=True)
-    with click.progressbar(length=1, label="planning", file=sys.stderr, show_pos=True,
-                           item_show_func=lambda row: row and f"{row['shop']}/{row['scenario']} {row['status']}") as bar:
-        def on_row(row):
-            bar.update(1, row)
-
-        def on_start(n):
-            bar.length = max(n, 1)
-
-        try:
-            result = run_sweep(spec, out, force=force, n_workers=local_workers, dashboard=not no_dashboard, say=say,
-                               on_start=on_start, on_row=on_row)
-        except KeyboardInterrupt:
-            say("Interrupted (second Ctrl-C): the sweep's table was not written; the finished run folders are kept")
-            sys.exit(interrupt.EXIT_CODE)
+    bar = _Bar()
+    try:
+        result = run_sweep(spec, out, force=force, n_workers=local_workers, dashboard=not no_dashboard, say=say,
+                           on_start=bar.start, on_row=bar.update)
+    except KeyboardInterrupt:  # outside the wait for tasks (starting the cluster, writing the table), or a second one
+        bar.close()
+        say("Interrupted (Ctrl-C): the sweep's table was not written; every finished run folder is kept")
+        sys.exit(interrupt.EXIT_CODE)
+    bar.close()
     click.echo(_lines(result, out))
     if result.interrupted:
         say(f"Interrupted (Ctrl-C): {result.count('cancelled')} task(s) cancelled; the finished ones are kept; "
@@ -72,6 +67,28 @@ def sweep(sweep_file, out, scenario_texts, time_limit, seed, solver_workers, sch
         sys.exit(interrupt.EXIT_CODE)
     if result.count("error"):
         sys.exit(1)
+
+
+class _Bar:
+    """A progress bar over the tasks to plan (on stderr), shown from the first task on."""
+
+    def __init__(self):
+        self.bar = None
+
+    def start(self, n: int) -> None:
+        if n:
+            self.bar = click.progressbar(length=n, label="planning", file=sys.stderr, show_pos=True, show_eta=True,
+                                         item_show_func=lambda row: row and f"{row['shop']}/{row['scenario']} {row['status']}")
+            self.bar.__enter__()
+
+    def update(self, row: dict) -> None:
+        if self.bar is not None:
+            self.bar.update(1, row)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def _lines(result, out: Path) -> str:

@@ -18,7 +18,7 @@ from scheduler.report.export import write_csv
 HEAD = ["shop", "scenario", "overrides", "status", "agents", "agents_scheduled", "paid_hours", "wages_yuan", "cost_yuan"]
 TAIL = ["temps_people_max_day", "temps_max_day", "extra_agents_needed", "worst_service_level", "riskiest_hour",
         "riskiest_p_meet", "peak_hour", "p_meet_target_peak", "hours_below_risk_level", "breaks_first",
-        "breaks_first_p_meet", "solver_status", "objective", "gap", "wall_s", "peak_rss_mb", "worker", "report", "error"]
+        "breaks_first_p_meet", "solver_status", "objective", "gap", "wall_s", "cpu_s", "peak_rss_mb", "worker", "report", "error"]
 
 
 def table(rows: list[dict]) -> pd.DataFrame:
@@ -104,6 +104,15 @@ SHOWN = ["shop", "scenario", "status", "agents", "paid_hours", "wages_yuan"]
 SHOWN_TAIL = ["temps_people_max_day", "riskiest_hour", "riskiest_p_meet", "wall_s", "error"]
 
 
+def _shown(v) -> str:
+    """A cell as a person reads it: whole numbers without decimals, thousands separated; blank for none."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.3g}" if abs(v) < 1 else f"{v:,.1f}"
+    return str(v)
+
+
 def index_html(frame: pd.DataFrame, title: str, out: Path) -> str:
     """A self-contained page: the main columns, each shop linked to its run's ``report.html`` where one exists."""
     columns = SHOWN + [c for c in frame.columns if c.startswith("hours_under_target_")] + SHOWN_TAIL
@@ -112,7 +121,7 @@ def index_html(frame: pd.DataFrame, title: str, out: Path) -> str:
         cells = []
         for c in columns:
             v = record.get(c)
-            text = "" if v is None or (isinstance(v, float) and v != v) else f"{v:,.0f}" if c in ("paid_hours", "wages_yuan") else v
+            text = _shown(v)
             cells.append((c, text, not isinstance(v, (int, float)) or isinstance(v, bool)))
         report = record.get("report")
         link = report if isinstance(report, str) and (out / report).is_file() else None

@@ -21,6 +21,8 @@ import importlib.util
 import json
 import logging
 import os
+import signal
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -90,10 +92,26 @@ def dask_client(scheduler: str | None, n_workers: int, dashboard: bool):
             yield client, True
         return
     board = importlib.util.find_spec("bokeh") is not None and dashboard  # the pages need bokeh (peakplan[dashboard])
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": board},  # its HTTP port: any free one, localhost
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with _workers_ignore_ctrl_c():
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": board},  # any free port, localhost
+                               silence_logs=logging.ERROR)
+    with cluster, Client(cluster) as client:
         yield client, board
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c():
+    """Worker processes started inside inherit SIGINT ignored: a terminal's Ctrl-C reaches the whole process
+    group, and the sweep (not each worker) decides what stops. The client takes Ctrl-C again after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _priority(task: Task) -> int:
@@ -128,12 +146,11 @@ def run_sweep(sweep: Sweep, out: Path, force: bool = False, n_workers: int | Non
     todo = [t for t in tasks if t.name not in rows]
     say(f"{len(tasks)} tasks ({len(sweep.plans)} plans x {len(tasks) // max(len(sweep.plans), 1)} scenarios): "
         f"{len(rows)} finished before and skipped, {len(todo)} to plan")
-    on_start(len(todo))
     interrupted, cluster = False, {}
     if todo:
         out.mkdir(parents=True, exist_ok=True)
         n = n_workers or local_workers(sweep.solver_workers)
-        interrupted, cluster = _run_tasks(todo, rows, sweep.scheduler, n, dashboard, say, on_row)
+        interrupted, cluster = _run_tasks(todo, rows, sweep.scheduler, n, dashboard, say, on_start, on_row)
     for task in tasks:  # cancelled by Ctrl-C: a row each, so the table is whole
         rows.setdefault(task.name, {"shop": task.shop, "scenario": task.scenario, "overrides": task.overrides,
                                     "status": "cancelled"})
@@ -146,7 +163,7 @@ def run_sweep(sweep: Sweep, out: Path, force: bool = False, n_workers: int | Non
     return SweepResult(frame=frame, wall_s=wall, interrupted=interrupted, cluster=cluster)
 
 
-def _run_tasks(todo, rows, scheduler, n, dashboard, say, on_row) -> tuple[bool, dict]:
+def _run_tasks(todo, rows, scheduler, n, dashboard, say, on_start, on_row) -> tuple[bool, dict]:
     """Submit ``todo`` and gather its rows into ``rows`` as they finish; returns (interrupted, cluster facts)."""
     from distributed import as_completed
 
@@ -157,8 +174,11 @@ def _run_tasks(todo, rows, scheduler, n, dashboard, say, on_row) -> tuple[bool, 
                    "threads": sum(w.get("nthreads", 0) for w in info.get("workers", {}).values())}
         if show_dashboard:
             say(f"Dask dashboard: {client.dashboard_link}")
+        sizes = {t.name: _priority(t) for t in todo}
+        todo = sorted(todo, key=lambda t: -sizes[t.name])  # the scheduler hands out the first ones at once
         futures = {client.submit(run_task, t, key=f"peakplan-{t.shop}-{t.scenario}-{token}", pure=False,
-                                 priority=_priority(t)): t for t in todo}
+                                 priority=sizes[t.name]): t for t in todo}
+        on_start(len(todo))
         try:
             for future in as_completed(futures):
                 task = futures[future]

@@ -34,6 +34,7 @@ from scheduler.simulate.scenarios import apply_scenario, compare
 from scheduler.sweep.spec import BASE
 
 MARKER = "sweep.json"  # in each task's run folder: its key and row
+DIE_ENV = "PEAKPLAN_SWEEP_DIE"  # tests: "shop/scenario=always" or "shop/scenario=once:PATH": the process dies there (a lost worker)
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,9 @@ def _peak_rss_mb() -> float:
 def run_task(task: Task) -> dict:
     """Plan one task into its run folder; returns its row. A user's mistake or a failed solve is a row
     with ``status = error`` and the one-line error; anything else too, its traceback under ``traceback``."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     row = {"shop": task.shop, "scenario": task.scenario, "overrides": task.overrides, "status": "error"}
+    _test_die(task.name)
     numba.set_num_threads(max(1, min(task.solver_workers, numba.config.NUMBA_NUM_THREADS)))  # the simulation's threads
     try:
         plan = load_plan(task.plan_path)
@@ -124,7 +126,8 @@ def run_task(task: Task) -> dict:
                        force=True, stamp=stamp)
         run = compute_plan(plan, inputs, opts)
         row.update(_figures(run, base, task.scenario), status="ok", report=f"{task.shop}/{task.scenario}/report.html")
-        row.update(wall_s=round(time.perf_counter() - started, 2), peak_rss_mb=_peak_rss_mb(), worker=_worker())
+        row.update(wall_s=round(time.perf_counter() - started, 2), cpu_s=round(time.process_time() - cpu, 2),
+                   peak_rss_mb=_peak_rss_mb(), worker=_worker())
         docs = {**run.docs, MARKER: {"key": key, "row": row}}
         for doc in (docs["run.json"], docs["summary.json"]):
             doc["interrupted"] = None  # as ``run_plan`` marks a run no Ctrl-C cut short
@@ -136,9 +139,23 @@ def run_task(task: Task) -> dict:
         row["error"] = " ".join(f"{type(exc).__name__}: {exc}".split())
         row["traceback"] = traceback.format_exc()
     row.setdefault("wall_s", round(time.perf_counter() - started, 2))
+    row.setdefault("cpu_s", round(time.process_time() - cpu, 2))
     row.setdefault("peak_rss_mb", _peak_rss_mb())
     row.setdefault("worker", _worker())
     return row
+
+
+def _test_die(name: str) -> None:
+    """A lost worker, for tests: end this process at once when ``DIE_ENV`` names the task (``once``: the first time)."""
+    for item in filter(None, os.environ.get(DIE_ENV, "").split(",")):
+        target, _, how = item.partition("=")
+        if target.strip() != name:
+            continue
+        if how == "always":
+            os._exit(70)
+        if how.startswith("once:") and not Path(how[5:]).exists():
+            Path(how[5:]).touch()
+            os._exit(70)
 
 
 def _worker() -> str:

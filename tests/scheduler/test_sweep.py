@@ -3,6 +3,7 @@ a second run that skips what finished, a sweep of one plan equal to ``peakplan p
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from pathlib import Path
 
@@ -112,7 +113,6 @@ def test_a_sweep_of_one_plan_equals_peakplan_plan(swept, tmp_path):
 
 def test_only_tasks_whose_inputs_changed_are_planned_again(swept, tmp_path):
     """A finished task is reusable while its key holds: every input's SHA-256, the overrides, budget, seed, workers."""
-    import dataclasses
     import shutil
 
     from scheduler.sweep import finished_row, make_tasks
@@ -182,3 +182,52 @@ def test_a_folder_of_plans_is_a_sweep(tmp_path):
 def test_sweep_has_help():
     result = CliRunner().invoke(main, ["sweep", "--help"])
     assert result.exit_code == 0 and "peakplan sweep shops/sweep.toml" in result.output
+
+
+def test_ctrl_c_cancels_the_rest_and_keeps_what_finished(tmp_path):
+    """Ctrl-C to the whole process group (as a terminal sends it) once a task has finished: exit 130, the
+    finished runs kept and in sweep.csv, the rest ``cancelled``, no worker process left; a rerun plans the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = write_shops(tmp_path, broken=None)
+    env = {**os.environ, "PEAKPLAN_STAGE_DELAY": "simulation=2"}  # each task a little longer: some are still running
+    cmd = [sys.executable, "-m", "scheduler.main", "sweep", str(path), "--local-workers", "2", "--no-dashboard"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "out").glob("*/*/sweep.json")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Interrupted (Ctrl-C)" in err and "Traceback" not in err, err
+    table = pd.read_csv(tmp_path / "out" / "sweep.csv", encoding="utf-8-sig")
+    assert len(table) == 6 and (table["status"] == "ok").sum() >= 1 and (table["status"] == "cancelled").sum() >= 1
+    for r in table[table["status"] == "ok"].itertuples():
+        assert (tmp_path / "out" / r.shop / r.scenario / "roster.csv").is_file()
+    with pytest.raises(ProcessLookupError):  # the whole group is gone: no worker left behind
+        for _ in range(50):
+            os.killpg(proc.pid, 0)
+            time.sleep(0.1)
+
+
+def test_a_lost_worker_s_task_runs_again_elsewhere(tmp_path, monkeypatch):
+    """A worker process that dies mid-task: the scheduler runs the task again (row ``ok``); a task that kills
+    every worker it lands on becomes an error row once Dask's allowed failures are spent, the others finish."""
+    import dask
+
+    from scheduler.sweep import run_sweep
+
+    path = write_shops(tmp_path, broken=None)
+    monkeypatch.setenv("PEAKPLAN_SWEEP_DIE", f"a/base=once:{tmp_path / 'died'},b/base=always")
+    spec = dataclasses.replace(read_sweep(path), scenarios={})  # the three plans as they are
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        result = run_sweep(spec, tmp_path / "out", n_workers=2, dashboard=False)
+    rows = result.frame.set_index("shop")
+    assert (tmp_path / "died").exists() and rows.loc["a", "status"] == "ok"
+    assert rows.loc["b", "status"] == "error" and "every worker that ran it died" in rows.loc["b", "error"]
+    assert rows.loc["c", "status"] == "ok"
+
