@@ -39,6 +39,19 @@ def shops(folder: Path, n: int) -> list[Path]:
     return sorted(folder.glob("shop*/plan.toml"))
 
 
+def busy() -> tuple[float, float]:
+    """(busy, total) CPU jiffies of the whole machine so far (``/proc/stat``): to tell how much others used."""
+    fields = [float(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def others(before, after, ours_cpu_s: float, wall: float) -> str:
+    """Cores the machine was busy with over a phase, and how many of them were not this benchmark's tasks."""
+    cores = (after[0] - before[0]) / max(after[1] - before[1], 1) * (os.cpu_count() or 1)
+    return f"machine busy {cores:.2f} cores, of which other processes ~{max(cores - ours_cpu_s / wall, 0):.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shops", type=int, default=12)
@@ -54,18 +67,18 @@ def main() -> None:
     print(f"{len(plans)} shops x 2 scenarios = {2 * len(plans)} tasks, time limit {args.time_limit:g} s, one CP-SAT worker each")
 
     shutil.rmtree(root / "sweep", ignore_errors=True)
-    started = time.perf_counter()
+    b0, started = busy(), time.perf_counter()
     result = run_sweep(sweep, root / "sweep", n_workers=args.workers, dashboard=False,
                        on_row=lambda r: print(f"  sweep {r['shop']}/{r['scenario']}: {r['status']} {r['wall_s']:.1f} s", flush=True))
-    wall_sweep = time.perf_counter() - started
+    wall_sweep, b1 = time.perf_counter() - started, busy()
 
     shutil.rmtree(root / "one-by-one", ignore_errors=True)
-    started = time.perf_counter()
+    b2, started = busy(), time.perf_counter()
     rows = []
     for task in make_tasks(sweep, root / "one-by-one"):
         rows.append(run_task(task))
         print(f"  one by one {task.name}: {rows[-1]['status']} {rows[-1]['wall_s']:.1f} s", flush=True)
-    wall_seq = time.perf_counter() - started
+    wall_seq, b3 = time.perf_counter() - started, busy()
     seq = pd.DataFrame(rows)
 
     par = result.frame
@@ -75,6 +88,8 @@ def main() -> None:
           f"({result.count('ok')} ok, {result.count('error')} error)")
     print(f"one after another in one process: {wall_seq:.1f} s wall; peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print(f"speed-up {wall_seq / wall_sweep:.2f}x (target >= 1.7x on 2 cores)")
+    print(f"during the sweep: {others(b0, b1, par['cpu_s'].sum(), wall_sweep)}; "
+          f"one by one: {others(b2, b3, seq['cpu_s'].sum(), wall_seq)}")
     print(f"per task (one by one): mean {seq['wall_s'].mean():.1f} s, median {seq['wall_s'].median():.1f} s, "
           f"max {seq['wall_s'].max():.1f} s ({seq.loc[seq['wall_s'].idxmax(), 'shop']}); sum {seq['wall_s'].sum():.1f} s")
     print(f"per task (sweep): mean {par['wall_s'].mean():.1f} s, max {par['wall_s'].max():.1f} s")
