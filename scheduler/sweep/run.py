@@ -81,6 +81,7 @@ def dask_client(scheduler: str | None, n_workers: int, dashboard: bool):
     """(a ``distributed.Client``, whether it has a dashboard to show): on the scheduler at ``scheduler``, or on
     a new ``LocalCluster`` of ``n_workers`` processes with one thread each (localhost only; a dashboard only
     where bokeh is installed, ``pip install 'peakplan[dashboard]'``)."""
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -92,7 +93,8 @@ def dask_client(scheduler: str | None, n_workers: int, dashboard: bool):
             yield client, True
         return
     board = importlib.util.find_spec("bokeh") is not None and dashboard  # the pages need bokeh (peakplan[dashboard])
-    with _workers_ignore_ctrl_c():
+    saturation = {"distributed.scheduler.worker-saturation": 1.0}  # a worker holds only the task it runs: a long
+    with _workers_ignore_ctrl_c(), dask.config.set(saturation):  # task never waits behind another while a worker idles
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": board},  # any free port, localhost
                                silence_logs=logging.ERROR)
