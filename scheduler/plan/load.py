@@ -105,12 +105,7 @@ def load_plan(path: str | Path, files: dict[str, Path] | None = None) -> Plan:
         type, out of range, or breaks a rule across keys; one line naming the file, table and key.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: plan file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a valid TOML file ({exc})") from None
+    data = read_toml(path, "plan file")
     if files and isinstance(data.get("plan"), dict):
         data["plan"] = {**data["plan"], **{k: str(Path(v).resolve()) for k, v in files.items()}}
     try:
@@ -121,6 +116,16 @@ def load_plan(path: str | Path, files: dict[str, Path] | None = None) -> Plan:
         raise InputError(f"{path}: {_problem(errors[0], data)}{more}") from None
 
 
+def read_toml(path: Path, what: str) -> dict:
+    """A TOML file's tables (UTF-8, a BOM allowed); a missing file or bad TOML is one line naming it."""
+    if not path.is_file():
+        raise InputError(f"{path}: {what} not found")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a valid TOML file ({exc})") from None
+
+
 def load_run_plan(run_dir: str | Path, history: str | Path | None = None) -> Plan:
     """The plan a run folder was made from: the plan file in its ``inputs/``, with the data files copied
     beside it (and ``history`` instead of the run's own when given)."""
@@ -128,7 +133,7 @@ def load_run_plan(run_dir: str | Path, history: str | Path | None = None) -> Pla
     configs = sorted(inputs.glob("*.toml")) if inputs.is_dir() else []
     if len(configs) != 1:
         raise InputError(f"{run_dir}: not a run folder of peakplan plan (expected one plan file in inputs/, found {len(configs)})")
-    data = tomllib.loads(configs[0].read_text(encoding="utf-8-sig")).get("plan", {})
+    data = read_toml(configs[0], "plan file").get("plan", {})
     files = {k: inputs / Path(str(data.get(k, ""))).name for k in ("history", "promotions", "staff")}
     if history is not None:
         files["history"] = Path(history)

@@ -28,11 +28,11 @@ import dataclasses
 import difflib
 import glob
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from forecasts.errors import InputError
+from scheduler.plan.load import read_toml
 from scheduler.simulate.scenarios import NAME, parse_overrides
 
 BASE = "base"  # the scenario name of a plan as it is
@@ -78,13 +78,7 @@ def read_sweep(path: str | Path) -> Sweep:
         if not plans:
             raise InputError(f"{path}: no plan files (*.toml) in this folder or its sub-folders")
         return _checked(Sweep(source=path, plans=tuple(plans), out=Path("outputs") / f"sweep-{path.resolve().name}"))
-    if not path.is_file():
-        raise InputError(f"{path}: sweep file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a valid TOML file ({exc})") from None
-    return _checked(_from_tables(path, data))
+    return _checked(_from_tables(path, read_toml(path, "sweep file")))
 
 
 def _unknown(path: Path, what: str, name: str, valid) -> InputError:
