@@ -89,19 +89,19 @@ PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}
 th{background:#eef3f8;position:sticky;top:0}td.t{text-align:left}tr.error td{background:#fbe3d6}
-tr.cancelled td{color:#999}
+tr.cancelled td{color:#999}td.c-error{min-width:24em}
 </style></head><body>
 <h1>{{ title }}</h1>
 <p>{{ counts }}</p>
 <table><thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in rows %}<tr class="{{ row.status }}">{% for c, v, left in row.cells %}<td{% if left %} class="t"{% endif %}>
+{% for row in rows %}<tr class="{{ row.status }}">{% for c, v, left in row.cells %}<td class="c-{{ c }}{% if left %} t{% endif %}">
 {%- if c == "shop" and row.link %}<a href="{{ row.link }}">{{ v }}</a>{% else %}{{ v }}{% endif %}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table>
 </body></html>
 """)
 
-SHOWN = ["shop", "scenario", "status", "agents", "paid_hours", "wages_yuan"]
-SHOWN_TAIL = ["temps_people_max_day", "riskiest_hour", "riskiest_p_meet", "wall_s", "error"]
+SHOWN = ["shop", "scenario", "status", "error", "agents", "paid_hours", "wages_yuan"]  # the error beside its status: in view
+SHOWN_TAIL = ["temps_people_max_day", "riskiest_hour", "riskiest_p_meet", "wall_s"]
 
 
 def _shown(v) -> str:
