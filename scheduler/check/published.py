@@ -70,6 +70,10 @@ class Published:
             return (template.name, break_start) == (pub[0], pub[2])
         return start >= self.lock_end
 
+    def first_open_day(self, days: list) -> int:
+        """The index of the first of ``days`` on which some shift may still change (it ends after the lock's end)."""
+        return next((d for d, day in enumerate(days) if pd.Timestamp(day) + pd.Timedelta(days=1) > self.lock_end), len(days))
+
     def change_weight(self) -> int:
         """A change's cost in objective units."""
         return units(self.change_cost)

@@ -29,6 +29,15 @@ def _report(progress, clock: float, roster: RosterResult, full: RosterModel, cho
         progress(time.perf_counter() - clock, roster.objective, roster.bound, roster.gap, hours_under(full, chosen, flows))
 
 
+def polish_report(progress, clock: float, full: RosterModel):
+    """The polish's progress callback ``(objective, bound, values)`` as a progress line with the hours under target, or None."""
+    if progress is None:
+        return None
+    return lambda obj, bound, values: progress(time.perf_counter() - clock, obj, bound,
+                                               max(0.0, (obj - bound) / obj) if obj else 0.0,
+                                               hours_under(full, *shifts_and_flows(full, values)))
+
+
 def hours_under(full: RosterModel, chosen: dict, flows: dict) -> int:
     """Queue-hours with fewer agents than required, for a roster given as shifts and multi-skill flows."""
     have = defaultdict(int)

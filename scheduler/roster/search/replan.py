@@ -19,13 +19,11 @@ from __future__ import annotations
 import dataclasses
 import time
 
-import pandas as pd
-
 from scheduler import interrupt
 from scheduler.roster.model import RosterModel, RosterResult
 from scheduler.roster.search.aggregate import AggregateModel
 from scheduler.roster.search.clock import Clock
-from scheduler.roster.search.first import _report, first_roster, hint_roster, hours_under, shifts_and_flows
+from scheduler.roster.search.first import _report, first_roster, hint_roster, polish_report
 from scheduler.roster.search.greedy import greedy_flows
 from scheduler.roster.search.hours import chosen_of
 from scheduler.roster.search.staged import polish
@@ -46,13 +44,8 @@ def replan_solve(full: RosterModel, roster, time_limit_s: float, workers: int, s
         return dataclasses.replace(first, interrupted=True, wall_s=time.perf_counter() - started)
     interrupt.stage("polish")
     hint_roster(full, chosen, flows, clock.give(min(clock.left() / 4, TUNING.hint_max_s)), seed)
-    report = (lambda obj, bound, values: progress(time.perf_counter() - started, obj, bound,
-                                                  max(0.0, (obj - bound) / obj) if obj else 0.0,
-                                                  hours_under(full, *shifts_and_flows(full, values)))) \
-        if progress is not None else None
-    unlocked = [d for d, day in enumerate(full.days) if pd.Timestamp(day) + pd.Timedelta(days=1) > full.published.lock_end]
-    result = polish(full, first, bound, clock.give(clock.left()), workers, seed, report,
-                    days_from=unlocked[0] if unlocked else len(full.days), round_floor=TUNING.replan_round_s)
+    result = polish(full, first, bound, clock.give(clock.left()), workers, seed, polish_report(progress, started, full),
+                    days_from=full.published.first_open_day(full.days), round_floor=TUNING.replan_round_s)
     return dataclasses.replace(result, wall_s=time.perf_counter() - started,
                                interrupted=result.interrupted or interrupt.requested())
 

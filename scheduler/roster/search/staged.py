@@ -58,7 +58,7 @@ from scheduler.roster.search.aggregate import AggregateModel
 from scheduler.roster.search.moves import local_search
 from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.cover import cover_floor
-from scheduler.roster.search.first import _report, first_roster, hint_roster, hours_under, shifts_and_flows
+from scheduler.roster.search.first import _report, first_roster, hint_roster, polish_report, shifts_and_flows
 from scheduler.roster.search.parts import Disaggregation
 from scheduler.roster.search.tuning import TUNING
 
@@ -141,10 +141,7 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     if interrupt.requested():
         return dataclasses.replace(first, interrupted=True, wall_s=time.perf_counter() - started)
     interrupt.stage("polish")
-    report = (lambda obj, bound, values: progress(time.perf_counter() - started, obj, bound, max(0.0, (obj - bound) / obj),
-                                                  hours_under(full, *shifts_and_flows(full, values)))) \
-        if progress is not None else None
-    result = polish(full, first, agg_bound, clock.give(clock.left()), workers, seed, report)
+    result = polish(full, first, agg_bound, clock.give(clock.left()), workers, seed, polish_report(progress, started, full))
     return dataclasses.replace(result, wall_s=time.perf_counter() - started,
                                interrupted=result.interrupted or interrupt.requested())
 
