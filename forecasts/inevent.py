@@ -33,6 +33,19 @@ against; with ``E = 1`` its signal is 0 by construction). A Double 12's warm-up 
 excess) is where it matters: against the one earlier Double 12, whose warm-up busyness and
 baseline left its excess at 62 % of the generator's, the 2024 eve read +0.64 (the truth ≈ −0.25).
 Demo backtest on the eve: peak-day WAPE 0.172 → 0.164, window 0.182 → 0.176 (14 days out unchanged).
+
+Tried and not kept (demo backtest, peak-day WAPE 14 days out / on the eve, against 0.216 / 0.164): the
+remaining scale regressed on the warm-up signal over the alike past events, ``log S = α + β·log L``, ridge
+toward (0, 1) with 0.1 pseudo-observations: 0.215 / 0.165 (slope alone, through 0: 0.210 / 0.167); the
+sale's excess per baseline hour regressed on the warm-up's across all past events, every kind (a
+size-independent intercept, identified by the kinds' different sizes): 0.217 / 0.159 when only events
+with a comparable length of warm-up are used, 0.217 / 0.218 with all; the past events' ``log S_e`` taken
+on the eve and peak day instead of all their later hours: 0.216 / 0.168. At the eve the alike events'
+own warm-up and later scales lie on the line ``log S = log L`` within their noise (on the demo the
+warm-up excess is close to proportional to the sale's), so there is little for an intercept to learn.
+``benchmarks/backtest_floors.py`` bounds what any scale estimate can buy: with each event's scale over
+its remaining hours known ex post the peak-day WAPE is 0.169 / 0.147 (the peak day's own busyness and
+the profile's hour shape are left), with its eve and peak day known 0.116 / 0.114.
 Events that lower volume work alike: ``L`` is a ratio of two negative sums.
 """
 from __future__ import annotations

@@ -113,7 +113,8 @@ def kind_level(kinds: dict, event: str, named: list, log_s: np.ndarray, tau2: fl
     not a Double 11): the level is their mean ``log S``, a fixed effect of the kind. (Empirical
     Bayes shrinkage toward 0 was tried: with two or three kinds and two or three events the
     between-kind spread estimates near 0 and cancels the effect; on the demo backtest the fixed
-    effect cut the pooled peak-day WAPE from 0.275 to 0.239.) Its variance is the spread of
+    effect cut the pooled peak-day WAPE from 0.275 to 0.239; halving it, a fixed shrinkage toward the
+    pool, took it from 0.216 to 0.237 14 days out, 0.164 to 0.171 on the eve.) Its variance is the spread of
     events within a kind, ``ω²`` (pooled over kinds with two or more past events; ``tau2``
     without), plus the level's own uncertainty ``ω²/n``. Without a past event of the kind, or
     with a profile of the kind alone: (0, ``tau2``). ``kinds`` maps event → kind; ``named``
