@@ -13,6 +13,11 @@ on the **history** frame ``queue, ds, y`` of the whole demo, each event against 
 * ``peak day``: the peak day alone, so the peak day's total is nearly exact and what is left of the
   peak-day WAPE is the hours' shape and the queues' mix.
 
+and, for comparison, a level any planner could set:
+
+* ``kind mean``: the peak day's excess per baseline hour, ``Σ(y − b)/Σb`` summed over queues, equal to the
+  mean of the past events of its kind (the model's own scale when it has none), the comparator of issue 20.
+
 No estimator of the level can beat ``remaining`` by much on average (it would have to foresee the
 peak day's busyness), so its peak-day WAPE bounds what a better scale estimate can buy. Prints one
 line per variant: pooled peak-day WAPE, window WAPE and P10-P90 coverage at each lead, then the
@@ -65,6 +70,33 @@ def ex_post(full: PromoForecaster, which: str):
     return scale
 
 
+def peak_excess(books: dict, pools: dict | None = None) -> tuple[float, float]:
+    """Over the peak day of one event (queue → its :class:`~forecasts.residuals.EventData`): the observed
+    excess ``Σ(y − b)`` (or, with ``pools``, the profile's ``Σ b(U − 1)``) and the baseline ``Σb``."""
+    x = b = 0.0
+    for q, d in books.items():
+        on = d.kday == 0
+        x += excess(d, pools[q].comps, on)[1] if pools else float((d.y - d.b)[on].sum())
+        b += float(d.b[on].sum())
+    return x, b
+
+
+def kind_mean(full: PromoForecaster):
+    """An ``in_event_scale`` stand-in setting the peak day's excess per baseline hour to the mean of the past
+    events of the planned event's kind (the forecaster's own answer when there is none)."""
+    def scale(event, promotions, pools, residuals, partial, prior, kappa, weeks):
+        loc, var = in_event_scale(event, promotions, pools, residuals, partial, prior, kappa, weeks)
+        kinds = promotions.kinds()
+        qs = [q for q in pools if pools[q] is not None and event in full.residuals_[q]]
+        same = sorted({e for q in qs for e in residuals[q] if kinds[e] == kinds[event]})
+        if not same:
+            return loc, var
+        z = np.mean([np.divide(*peak_excess({q: residuals[q][e] for q in qs if e in residuals[q]})) for e in same])
+        p, b = peak_excess({q: full.residuals_[q][event] for q in qs}, pools)
+        return float(np.log(z * b / p)), var
+    return scale
+
+
 def line(label: str, scores) -> str:
     """``label``, then per lead the pooled scores and each event's peak-day WAPE."""
     out = [f"{label:10s}"]
@@ -86,10 +118,11 @@ def main() -> None:
     scores, _ = run_leads(hist, promos, LEADS, models=("model",), **links)
     print(f"events: {', '.join(scores.loc[scores['lead'] == LEADS[0], 'event'])}")
     print(line("model", scores))
-    for which in ("remaining", "eve+peak", "peak day"):
-        with mock.patch("forecasts.model.in_event_scale", ex_post(full, which)):
+    variants = {which: ex_post(full, which) for which in ("remaining", "eve+peak", "peak day")}
+    for label, stand_in in {"kind mean": kind_mean(full), **variants}.items():
+        with mock.patch("forecasts.model.in_event_scale", stand_in):
             scores, _ = run_leads(hist, promos, LEADS, models=("model",), **links)
-        print(line(which, scores))
+        print(line(label, scores))
 
 
 if __name__ == "__main__":
