@@ -37,7 +37,7 @@ def demo():
 def run(budget: float, seed: int, workers: int, case) -> str:
     plan, staff, req, flags = case
     started = time.perf_counter()
-    full = RosterModel(plan, staff, req, flags, symmetry=False)
+    full = RosterModel(plan, staff, req, flags, symmetry=False, background=True)
     result, _ = staged_solve(full, budget, workers, seed)
     wall = time.perf_counter() - started
     cov = coverage(plan, req, result.assignments, flags)

@@ -5,7 +5,8 @@ hourly demand with a sale peak (a 5x sale day with a 00:00 spike and an after-sa
 scaled to the head count, the demo's shifts and rules. For each size it prints the time to
 the first roster and, at each budget, the objective, the bound (the better of the aggregated
 model's and CP-SAT's), the gap, and the pre-sale agent-hours below the requirement the cover
-stage reached (``*``: proven the fewest any roster reaches). Run: ``python benchmarks/bench_roster.py [S M L] [--budgets 30,60]``.
+stage reached (``*``: proven the fewest any roster reaches), and the process's peak memory so far
+(run one size alone for its own). Run: ``python benchmarks/bench_roster.py [S M L] [--budgets 30,60]``.
 Targets (2 cores): S <= 0.5% gap in 30 s; M <= 1% in 60 s; L a first roster in 30 s, <= 2% in 300 s.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import resource
 import time
 
 import numpy as np
@@ -86,7 +88,7 @@ def run(size: str, budgets: list[float], workers: int):
     plan, staff, req, flags = instance(size)
     for budget in budgets:
         t = time.perf_counter()
-        model = RosterModel(plan, staff, req, flags, symmetry=False)
+        model = RosterModel(plan, staff, req, flags, symmetry=False, background=True)
         built = time.perf_counter() - t
         first = []
         result, agg_bound = staged_solve(model, budget, workers, 0, lambda w, *a: first.append(time.perf_counter() - t))
@@ -95,7 +97,12 @@ def run(size: str, budgets: list[float], workers: int):
         gap = (result.objective - bound) / result.objective
         floor = "-" if result.floor is None else f"{result.floor['agent_hours_below']}{'*' if result.floor['proven_fewest'] else ''}"
         print(f"{size:<2} {len(staff):>5} {len(plan.days):>4} {budget:>6.0f} {built:>7.1f} {first[0] if first else float('nan'):>9.1f} "
-              f"{wall:>7.1f} {result.objective:>14,.0f} {bound:>14,.0f} {gap:>7.2%} {floor:>7}", flush=True)
+              f"{wall:>7.1f} {result.objective:>14,.0f} {bound:>14,.0f} {gap:>7.2%} {floor:>7} {peak_mb():>7.0f}", flush=True)
+
+
+def peak_mb() -> float:
+    """The process's peak resident memory so far, in MB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main():
@@ -105,7 +112,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     defaults = {"S": [30.0], "M": [60.0], "L": [30.0, 300.0]}
-    print(f"{'sz':<2} {'agents':>5} {'days':>4} {'budget':>6} {'build_s':>7} {'first_s':>9} {'wall_s':>7} {'objective':>14} {'bound':>14} {'gap':>7} {'floor':>7}")
+    print(f"{'sz':<2} {'agents':>5} {'days':>4} {'budget':>6} {'build_s':>7} {'first_s':>9} {'wall_s':>7} {'objective':>14} {'bound':>14} {'gap':>7} {'floor':>7} {'peak_MB':>7}")
     for size in args.sizes:
         budgets = [float(b) for b in args.budgets.split(",")] if args.budgets else defaults[size]
         run(size, budgets, args.workers)

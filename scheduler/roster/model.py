@@ -28,6 +28,7 @@ objective, bound and gap.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -127,18 +128,51 @@ class RosterModel(Demand):
 
     ``published`` (a re-plan, ``scheduler.check.published.Published``): the locked shifts are the only
     options on their days and must be worked, no other shift starts before the lock, and each later
-    agent-day whose template differs from the published one costs ``change_cost``."""
+    agent-day whose template differs from the published one costs ``change_cost``.
+
+    The build has two parts: the shift variables (``agents``: what the staged solve's aggregate and
+    hand-out read) and then the rules, coverage and objective. ``background=True`` builds the second
+    part on a thread while the caller goes on (the staged solve's aggregate solves meanwhile: CP-SAT
+    releases the GIL); ``model``, ``flows``, ``floor`` and ``terms`` wait for it. The model is the
+    same either way, variable for variable."""
 
     def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, symmetry: bool = True,
-                 published=None):
+                 published=None, background: bool = False):
         super().__init__(plan, staff, req, flags)
         self.published = published
-        self.model = cp_model.CpModel()
-        self.agents: list[AgentShifts] = []
-        self.flows: dict[tuple[tuple, str, int], object] = {}
-        self.terms: list = []  # objective terms
-        self.floor: list = []  # (weight, agents below the requirement) per hour of the queues with a floor_cost
-        self._build(symmetry)
+        self._model = cp_model.CpModel()
+        self.agents: list[AgentShifts] = [self._agent_vars(a, agent) for a, agent in enumerate(self.staff.itertuples())]
+        self._flows: dict[tuple[tuple, str, int], object] = {}
+        self._terms: list = []  # objective terms
+        self._floor: list = []  # (weight, agents below the requirement) per hour of the queues with a floor_cost
+        self._building = Background(self._build, symmetry) if background else None
+        if not background:
+            self._build(symmetry)
+
+    @property
+    def model(self) -> cp_model.CpModel:
+        self._built()
+        return self._model
+
+    @property
+    def flows(self) -> dict:
+        self._built()
+        return self._flows
+
+    @property
+    def floor(self) -> list:
+        self._built()
+        return self._floor
+
+    @property
+    def terms(self) -> list:
+        self._built()
+        return self._terms
+
+    def _built(self) -> None:
+        """Wait for a build on a thread (``background``), raising what it raised."""
+        if self._building is not None:
+            self._building.join()
 
     # -- variables and rules ------------------------------------------------------------------
     def _agent_vars(self, a: int, agent) -> AgentShifts:
@@ -147,7 +181,7 @@ class RosterModel(Demand):
             for o, opt in enumerate(self.opts):
                 if reaches_plan(d, opt.template) and option_allowed(agent, opt.template, day, self.plan) \
                         and self._unlocked(agent.agent_id, day, opt):
-                    shifts.by_day[d].append((o, self.model.new_bool_var(f"x_{agent.agent_id}_{day}_{o}")))
+                    shifts.by_day[d].append((o, self._model.new_bool_var(f"x_{agent.agent_id}_{day}_{o}")))
         return shifts
 
     def _unlocked(self, agent_id, day, opt) -> bool:
@@ -164,7 +198,7 @@ class RosterModel(Demand):
                 if not day_vars:
                     raise LockedShiftError(f"{agent_id} {day}: the published {pub[0]} shift is locked but the plan's "
                                            f"rules no longer allow it (availability, skills or shift times changed)")
-                self.model.add(sum(v for _, v in day_vars) == 1)
+                self._model.add(sum(v for _, v in day_vars) == 1)
             elif pub is None and w:
                 terms += [w * v for _, v in day_vars]
             elif w:
@@ -181,7 +215,7 @@ class RosterModel(Demand):
             for a, b in zip(members, members[1:]):
                 ha = [h * v for d in range(len(self.days)) for v, h in self.agents[a].hours(d)]
                 hb = [h * v for d in range(len(self.days)) for v, h in self.agents[b].hours(d)]
-                self.model.add(sum(ha) >= sum(hb))
+                self._model.add(sum(ha) >= sum(hb))
 
     # -- coverage and objective ---------------------------------------------------------------
     def _presence(self) -> dict[tuple, dict[int, list]]:
@@ -196,21 +230,21 @@ class RosterModel(Demand):
 
     def _coverage(self) -> dict[tuple[str, int], list]:
         sizes = self.staff.groupby("skills").size().to_dict()
-        return add_coverage(self.model, self._presence(), sizes, self.flows)
+        return add_coverage(self._model, self._presence(), sizes, self._flows)
 
     def _build(self, symmetry: bool):
-        for a, agent in enumerate(self.staff.itertuples()):
-            shifts = self._agent_vars(a, agent)
-            self.agents.append(shifts)
-            constrain_agent(self.model, shifts, self.plan)
-            self.terms += agent_terms(self.model, shifts, self.plan)
+        """The rules, coverage and objective on the shift variables (``agents``)."""
+        model, terms = self._model, self._terms
+        for shifts in self.agents:
+            constrain_agent(model, shifts, self.plan)
+            terms += agent_terms(model, shifts, self.plan)
             if self.published is not None:
-                self.terms += self._keep_published(shifts)
+                terms += self._keep_published(shifts)
         if symmetry:
             self._symmetry()
-        self.terms += hour_terms(self.model, self._coverage(), self.required, self.curves, self.plan, len(self.staff), self.floor)
-        self.terms += plan_terms(self.model, self.agents, self.staff, self.plan)
-        self.model.minimize(sum(self.terms))
+        terms += hour_terms(model, self._coverage(), self.required, self.curves, self.plan, len(self.staff), self._floor)
+        terms += plan_terms(model, self.agents, self.staff, self.plan)
+        model.minimize(sum(terms))
 
     # -- solve and read back ------------------------------------------------------------------
     def solve(self, time_limit_s: float, workers: int, seed: int, progress=None) -> RosterResult:
@@ -253,6 +287,26 @@ class RosterModel(Demand):
         """Give each agent at the desk a queue so that per-queue counts equal the flows' values."""
         return hourly_assignments(self._chosen(value), lambda g, q, t: int(value(self.flows[g, q, t])), self.t0,
                                   self.n_hours)
+
+
+class Background:
+    """``fn(*args)`` on a daemon thread from now; ``join`` waits for it and raises what it raised."""
+
+    def __init__(self, fn, *args):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn, args) -> None:
+        try:
+            fn(*args)
+        except BaseException as error:  # handed to the thread that waits
+            self._error = error
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def hourly_assignments(chosen, flow_of, t0: pd.Timestamp, n_hours: int) -> pd.DataFrame:

@@ -29,7 +29,8 @@ def solve_roster(plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFra
     limit, workers, seed = (s.time_limit_s if time_limit_s is None else time_limit_s,
                             s.workers if workers is None else workers, s.seed if seed is None else seed)
     interrupt.stage("model")
-    model = RosterModel(plan, staff, req, flags, symmetry=not s.staged and published is None, published=published)
+    model = RosterModel(plan, staff, req, flags, symmetry=not s.staged and published is None, published=published,
+                        background=s.staged and published is None)  # its rules built while the aggregate solves
     if published is not None:
         return replan_solve(model, published.roster, limit, workers, seed, progress)
     if not s.staged:

@@ -1,7 +1,9 @@
 """Hard rule ``night_to_day_rest``: between a night shift and a later day shift, at least
 ``night_to_day_days_off`` days with no shift.
 
-Faces: ``constrain`` (CP-SAT: a night and a day shift too soon after it, never both), ``check``
+Faces: ``constrain`` (CP-SAT: a night and a day shift too soon after it, never both: one constraint
+per pair, 68 % of the model's constraints; one at-most-one per day and gap instead, the same rule, left
+the disaggregation's sweeps on L at 3.215M against 3.126M for the same parts and time), ``check``
 (roster frame), ``fits`` (hand-out: no night just before a day shift, no day shift just after a
 night), ``relax`` (aggregate: a day's nights plus the day shifts too soon after them at most
 the class's members).

@@ -6,7 +6,7 @@ free), ``relax`` (aggregate: a class's agents on a day's options, at most its me
 
 from __future__ import annotations
 
-from scheduler.rules.helpers import AgentShifts, Context, Violation, add
+from scheduler.rules.helpers import AgentShifts, Context, Violation, at_most_one
 
 NAME = "one_shift_per_day"
 tables = None
@@ -16,7 +16,7 @@ short = None
 def constrain(model, a: AgentShifts, plan, lit=None):
     for d in range(len(a.days)):
         if len(vs := a.works(d)) > 1:
-            add(model, sum(vs) <= 1, lit)
+            at_most_one(model, vs, lit)
 
 
 def check(ctx: Context):

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.plan.config import BacklogQueue
@@ -60,3 +60,24 @@ def test_requirements_frame(solved_small):
     assert (req["scheduled"] >= req["agents"]).all()
     peak = req[(req["queue"] == "presale") & (req["ds"] == pd.Timestamp("2026-11-11 00:00"))]
     assert float(peak["within_s"].iloc[0]) == 60.0
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scale=st.floats(0.2, 6.0), seed=st.integers(0, 50))
+def test_loss_curves_skip_no_count_that_changes_them(solved_small, scale, seed, monkeypatch):
+    """Counts past an hour's last late chat are not evaluated: the curves equal those of every count evaluated."""
+    import scheduler.staffing.curves as curves
+    from scheduler.staffing.requirements import requirements
+    from smallplan import small_forecast
+
+    plan, staff, _, flags, _ = solved_small
+    fc = small_forecast(plan)
+    noise = np.random.default_rng(seed).gamma(20, 1 / 20, len(fc))
+    fc[["mean", "p10", "p50", "p90"]] = fc[["mean", "p10", "p50", "p90"]].mul(scale * noise, axis=0)
+    req = requirements(fc, plan, flags)
+    skills = {q: int(staff["skills"].map(lambda s, q=q: q in s).sum()) for q in plan.queues}
+    index = lambda ds: int((pd.Timestamp(ds) - pd.Timestamp(plan.start)) / pd.Timedelta(hours=1))  # noqa: E731
+    pruned = curves.loss_curves(req, plan, flags, skills, index)
+    with monkeypatch.context() as every_count:
+        every_count.setattr(curves, "NONE_LATE", -1.0)
+        assert pruned == curves.loss_curves(req, plan, flags, skills, index)

@@ -3,6 +3,8 @@
 import dataclasses
 import time
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -131,3 +133,25 @@ def test_clock_counts_budgets_not_wall_time(monkeypatch):
     now = time.perf_counter()
     monkeypatch.setattr(time, "perf_counter", lambda: now + 10.0 * TUNING.wall_cap)  # a machine starved of CPU
     assert clock.left() == 0.0
+
+
+def test_a_model_built_on_a_thread_is_the_one_built_at_once(solved_small):
+    plan, staff, req, flags, _ = solved_small
+    at_once = RosterModel(plan, staff, req, flags, symmetry=False)
+    threaded = RosterModel(plan, staff, req, flags, symmetry=False, background=True)
+    assert str(threaded.model.proto) == str(at_once.model.proto)
+    assert threaded.flows.keys() == at_once.flows.keys() and len(threaded.floor) == len(at_once.floor)
+
+
+def test_an_error_building_on_a_thread_reaches_the_caller(solved_small, monkeypatch):
+    import scheduler.roster.model as model_module
+
+    def broken(*args, **kwargs):
+        raise ValueError("a rule could not be built")
+
+    monkeypatch.setattr(model_module, "constrain_agent", broken)
+    plan, staff, req, flags, _ = solved_small
+    threaded = RosterModel(plan, staff, req, flags, symmetry=False, background=True)
+    assert threaded.agents  # the shift variables are there at once
+    with pytest.raises(ValueError, match="could not be built"):
+        threaded.model

@@ -60,13 +60,16 @@ def part_model(full: RosterModel, part: list[int], targets: dict, worth, hint: d
     return model, x
 
 
-def solve_part(full: RosterModel, part: list[int], targets: dict, worth, hint: dict, seconds: float, seed: int):
+def solve_part(full: RosterModel, part: list[int], targets: dict, worth, hint: dict, seconds: float, seed: int,
+               first: bool = False):
     """One part's shifts ``{(a, d): option}`` from ``part_model`` (one CP-SAT worker, at most ``seconds``
-    of deterministic time), or None if none was found; and the deterministic time spent."""
+    of deterministic time; ``first``: its first solution), or None if none was found; and the deterministic
+    time spent."""
     model, x = part_model(full, part, targets, worth, hint)
     solver = cp_model.CpSolver()
     set_limits(solver, seconds, 1, seed)
     solver.parameters.relative_gap_limit = 1e-3  # near enough: the polish has the rest of the time
+    solver.parameters.stop_after_first_solution = first
     if interrupt.solve(solver, model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, solver.deterministic_time
     return {(a, d): o for (a, d, o), v in x.items() if solver.value(v)}, solver.deterministic_time
@@ -116,13 +119,14 @@ class Disaggregation:
         inside = set(part)
         self.plans[k] = {key: o for key, o in self.plans[k].items() if key[0] not in inside} | plan
 
-    def _solve(self, k: int, part: list[int], seconds: float):
+    def _solve(self, k: int, part: list[int], seconds: float, first: bool = False):
         inside = set(part)
         hint = {key: o for key, o in self.plans[k].items() if key[0] in inside}
-        return solve_part(self.full, part, self._part_targets(k, part), self.worth(k), hint, seconds, self.seed)
+        return solve_part(self.full, part, self._part_targets(k, part), self.worth(k), hint, seconds, self.seed, first)
 
     def place_short(self, k: int) -> None:
-        """Re-solve the greedy's agents below a weekly minimum with class mates up to ``TUNING.chunk``, until placed."""
+        """Re-solve the greedy's agents below a weekly minimum with class mates up to ``TUNING.chunk``, until placed:
+        the first solution each (the sweeps improve it; L: 2.4 s against 5.3 s to the best, the roster 0.05 % dearer)."""
         members, short = self.agg.classes[k], self.short[k]
         mates = [a for a in members if a not in set(short)]
         for i in range(0, len(short), TUNING.chunk):
@@ -131,7 +135,7 @@ class Disaggregation:
             for attempt in range(6):  # a schedule exists for every agent (checked before): keep looking until found
                 if interrupt.requested():  # Ctrl-C: no roster to keep yet (``staged_solve`` raises)
                     return
-                plan, _ = self._solve(k, part, TUNING.min_part_s * 4 * 2 ** attempt)
+                plan, _ = self._solve(k, part, TUNING.min_part_s * 4 * 2 ** attempt, first=True)
                 if plan is not None:
                     self._assign(k, part, plan)
                     break
@@ -151,7 +155,7 @@ class Disaggregation:
                 if spent >= budget or interrupt.requested():
                     return
                 plan, used = self._solve(k, order[i:i + TUNING.chunk], per_part)
-                spent += used
+                spent += max(used, TUNING.part_floor_s)  # a part that ends at once still costs its build
                 if plan is not None:
                     self._assign(k, order[i:i + TUNING.chunk], plan)
 

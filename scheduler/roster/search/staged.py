@@ -33,7 +33,8 @@
 
 Every budget is deterministic time and every CP-SAT solve one worker; a second worker runs steps
 side by side (the polish's rounds, the disaggregation's classes, the fewest-shortfall bound beside
-the aggregate), so the same inputs and seed give the same roster with any number of workers.
+the hand-out), so the same inputs and seed give the same roster with any number of workers. The full
+model's rules are built on a thread while the aggregate solves (``RosterModel(background=True)``).
 
 The reported bound is the aggregate's, or CP-SAT's on the full model when that is better: its LP
 search runs on one worker beside the polish on a roster of up to 1,500 agent-days
@@ -47,7 +48,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from scheduler import interrupt
 from scheduler.roster.model import RosterModel, RosterResult
@@ -55,6 +56,7 @@ from scheduler.roster.search.greedy import greedy_flows
 from scheduler.roster.search.lpbound import LpBound
 from scheduler.roster.search.polish import WindowSearch, complete_hint
 from scheduler.roster.search.aggregate import AggregateModel
+from scheduler.roster.search.arenas import limit_arenas
 from scheduler.roster.search.moves import local_search
 from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.cover import cover_floor
@@ -76,6 +78,7 @@ def staged_solve(full: RosterModel, time_limit_s: float, workers: int, seed: int
     """Aggregate, disaggregate, complete, cover and polish, then the final local search
     (``scheduler.roster.search.moves``, also after a Ctrl-C); returns (RosterResult, aggregate bound)."""
     started = time.perf_counter()
+    limit_arenas()  # before the solver threads: a large roster's peak memory near what it uses
     result, agg_bound = _staged(full, time_limit_s, workers, seed, progress)
     interrupt.stage("local_search")
     result = local_search(full, result)
@@ -86,17 +89,15 @@ def _staged(full: RosterModel, time_limit_s: float, workers: int, seed: int, pro
     """The stages up to the polish; returns (RosterResult, aggregate bound)."""
     started, clock = time.perf_counter(), Clock(time_limit_s)
     interrupt.stage("aggregate")  # until the first roster, Ctrl-C ends the run (``scheduler.interrupt``)
-    agg = AggregateModel(full)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # the fewest shortfall's bound on the other core, with two workers
-        fewest = pool.submit(agg.fewest_below, min(5.0, 0.05 * time_limit_s), 1, seed) if workers > 1 else None
-        budget = clock.give(min(0.25 * time_limit_s, TUNING.aggregate_max_s))
-        counts, agg_bound = agg.solve(budget, 1, seed)
-        clock.give(agg.used - budget)  # what it did not use goes on to the later stages
-        fewest = fewest.result() if fewest is not None else None
+    agg = AggregateModel(full)  # the other core builds the full model's rules meanwhile (``RosterModel(background=True)``)
+    budget = clock.give(min(0.25 * time_limit_s, TUNING.aggregate_max_s))
+    counts, agg_bound = agg.solve(budget, 1, seed)
+    clock.give(agg.used - budget)  # what it did not use goes on to the later stages
     interrupt.check()
     if counts is None:  # no aggregate plan in time: the full model for what is left
         return full.solve(max(1.0, clock.left()), workers, seed, progress), None
     interrupt.stage("first_roster")
+    fewest = _beside(agg.fewest_below, min(5.0, 0.05 * time_limit_s), 1, seed) if workers > 1 else None
     dis = Disaggregation(full, agg, counts, seed)
     dis.run(dis.place_short, workers)
     interrupt.check()
@@ -115,8 +116,7 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     chosen, flows, first = start
     time_limit_s, agg_bound = clock.limit, first.bound
     interrupt.stage("sweeps")
-    if fewest is None:
-        fewest = agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), 1, seed)
+    fewest = fewest.result() if fewest is not None else agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), 1, seed)
     sweeps_s = clock.give(min(TUNING.improve_share * time_limit_s, 0.6 * clock.left()))
     dis.run(lambda k: dis.improve(k, sweeps_s), workers)
     better = _priced(full, dis, agg_bound, started)
@@ -144,6 +144,15 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     result = polish(full, first, agg_bound, clock.give(clock.left()), workers, seed, polish_report(progress, started, full))
     return dataclasses.replace(result, wall_s=time.perf_counter() - started,
                                interrupted=result.interrupted or interrupt.requested())
+
+
+def _beside(fn, *args) -> Future:
+    """``fn(*args)`` on a thread of its own from now (a solve on the spare core while the hand-out runs in
+    Python; it used to run beside the aggregate, where at 1,000 agents it held the first roster back)."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(fn, *args)
+    pool.shutdown(wait=False)  # the thread ends with its call
+    return future
 
 
 def _with_bound(result: RosterResult, bound: float) -> RosterResult:

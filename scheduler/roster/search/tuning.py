@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Tuning:
-    aggregate_max_s: float = 10.0  # the aggregate stops at a 0.1% gap, in 8-10 s at 1,000 agents: this keeps the first roster near 21 s
+    aggregate_max_s: float = 10.0  # the most the aggregate gets (the demo: a 0.67% gap after 10, 92% after 3)
+    aggregate_gap: float = 0.005  # ... or it stops at this gap: L reaches 0.29% in 2.5 of its 10 s and its bound then moved by 0.003%; S 0.46% in 4.3 (0.15% in 10), M 0.09% in 2.8, the demo never
     hint_max_s: float = 3.0  # completing the hint fixes every shift and flow: under 2 s at 1,000 agents
     improve_share: float = 0.35  # of the time limit, for the disaggregation's sweeps (M: 1.65% at 0.2, 1.36% at 0.35, 60 s)
     chunk: int = 20  # agents per disaggregation part
+    part_floor_s: float = 0.15  # the least a sweep's part counts: L's 922 parts averaged 0.04 s of solver work and 0.16 s on the clock (building them); counted at least this, 125 parts reach the same roster cost (3.191M against 3.190M) in 94 s instead of 145
     min_part_s: float = 0.25  # the least deterministic time a part gets (it stops sooner at a 0.1% gap)
     settle_s: float = 1.0  # for the flows after the cover (the polish goes on with them; on the demo a longer solve does not end sooner)
     cover_min_s: float = 2.0  # the least time worth a try: each solve of the whole model at 1,000 agents costs about a second
