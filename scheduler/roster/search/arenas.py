@@ -3,8 +3,8 @@
 glibc gives each thread that allocates at once its own arena (up to 8 per core) and keeps freed
 memory in it; the staged solve's threads (the polish's steps, the classes' parts, the bounds beside
 them) each build and drop models of hundreds of MB, so the process grew to what every arena had
-once held. Two arenas (one per solving thread) bring L's peak (1,000 agents x 21 days, 60 s) from
-2,007 to 1,552 MB (``benchmarks/bench_roster.py L``), the roster byte for byte the same.
+once held. Two arenas (one per solving thread) brought L's peak (1,000 agents x 21 days, 60 s) from
+2,540 to 2,153 MB, the roster the same (``benchmarks/bench_roster.py L`` prints it: 2,104 MB now).
 Nothing happens on a C library without ``mallopt`` (macOS, musl)."""
 
 from __future__ import annotations
