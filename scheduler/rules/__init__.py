@@ -4,6 +4,8 @@ A rule module has
 - ``NAME``: the rule's name (the checker's ``Violation.rule``, the explainer's literal);
 - ``constrain(model, agent_shifts, plan, lit=None)``: the CP-SAT constraint on one agent's
   ``AgentShifts``, enforced only if ``lit`` when given (``scheduler.roster.explain``);
+- ``constrain_small`` (optional, same signature): the same rule in another form for the small models
+  CP-SAT presolves (the disaggregation's parts, ``constrain_agent(small=True)``), where that form does better;
 - ``check(ctx)``: the solver-free check of a ``Context``, yielding ``Violation`` rows;
 - ``fits(p, d, t) -> bool`` or None: the hand-out's incremental test, whether the greedy's agent
   state ``p`` may take template ``t`` on model day ``d`` (``scheduler.roster.search.greedy``);
@@ -48,7 +50,9 @@ HARD_RULES = [  # one module a rule, in the order CP-SAT receives the constraint
 __all__ = ["HARD_RULES", "OPTION_RULES", "constrain_agent", "option_allowed"]
 
 
-def constrain_agent(model, shifts, plan, lits: dict | None = None) -> None:
-    """Every hard rule on one agent's shift variables, each behind ``lits[NAME]`` when given."""
+def constrain_agent(model, shifts, plan, lits: dict | None = None, small: bool = False) -> None:
+    """Every hard rule on one agent's shift variables, each behind ``lits[NAME]`` when given; ``small``:
+    a rule's ``constrain_small`` where it has one."""
     for rule in HARD_RULES:
-        rule.constrain(model, shifts, plan, None if lits is None else lits[rule.NAME])
+        constrain = getattr(rule, "constrain_small", rule.constrain) if small else rule.constrain
+        constrain(model, shifts, plan, None if lits is None else lits[rule.NAME])

@@ -39,7 +39,7 @@ def part_model(full: RosterModel, part: list[int], targets: dict, worth, hint: d
                 x[a, d, o] = model.new_bool_var(f"x_{a}_{d}_{o}")
                 model.add_hint(x[a, d, o], int(hint.get((a, d)) == o))
                 shifts.by_day[d].append((o, x[a, d, o]))
-        constrain_agent(model, shifts, plan)
+        constrain_agent(model, shifts, plan, small=True)  # a small model, presolved
         for d, day in enumerate(full.days):  # what each agent costs, in the deviations' units (10 yuan)
             for o, v in shifts.by_day[d]:
                 costs.append(round(shift_pay(shifts.agent, opts[o].template, day, plan) / 100) * v)

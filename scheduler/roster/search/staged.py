@@ -56,7 +56,7 @@ from scheduler.roster.search.greedy import greedy_flows
 from scheduler.roster.search.lpbound import LpBound
 from scheduler.roster.search.polish import WindowSearch, complete_hint
 from scheduler.roster.search.aggregate import AggregateModel
-from scheduler.roster.search.arenas import limit_arenas
+from scheduler.roster.search.arenas import limit_arenas, trim
 from scheduler.roster.search.moves import local_search
 from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.cover import cover_floor
@@ -126,6 +126,7 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     if clock.left() < 1.0 or interrupt.requested():
         return dataclasses.replace(first, interrupted=interrupt.requested())
     interrupt.stage("cover")
+    trim()
     hint_roster(full, chosen, flows, clock.give(min(clock.left() / 4, TUNING.hint_max_s)), seed)
     covered = cover_floor(full, clock.give(min(0.35 * time_limit_s, clock.left() / 2)), workers, seed, fewest) \
         if not interrupt.requested() else None
@@ -141,6 +142,7 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     if interrupt.requested():
         return dataclasses.replace(first, interrupted=True, wall_s=time.perf_counter() - started)
     interrupt.stage("polish")
+    trim()  # what the cover's solves freed, back before the polish's models
     result = polish(full, first, agg_bound, clock.give(clock.left()), workers, seed, polish_report(progress, started, full))
     return dataclasses.replace(result, wall_s=time.perf_counter() - started,
                                interrupted=result.interrupted or interrupt.requested())

@@ -63,7 +63,8 @@ def valid_shifts(plan, agent) -> list[list[str]]:
     return [sorted({opts[o].template.name for o, _ in day}) for day in _by_day(plan, agent, opts, lambda d, o: None)]
 
 
-def cpsat_status(rule, plan, staff1: pd.DataFrame, pattern) -> int:
+def cpsat_status(rule, plan, staff1: pd.DataFrame, pattern, small: bool = False) -> int:
+    """The CP-SAT face's status on the pattern (``small``: the rule's ``constrain_small``, where it has one)."""
     agent, opts, model = next(staff1.itertuples()), _opts(plan), cp_model.CpModel()
     shifts = AgentShifts(agent, plan.roster_days, opts,
                          _by_day(plan, agent, opts, lambda d, o: model.new_bool_var(f"x_{d}_{o}")))
@@ -71,7 +72,7 @@ def cpsat_status(rule, plan, staff1: pd.DataFrame, pattern) -> int:
     for d, day_vars in enumerate(shifts.by_day):
         for o, v in day_vars:
             model.add(v == int((d, o) in chosen))
-    rule.constrain(model, shifts, plan)
+    (getattr(rule, "constrain_small", rule.constrain) if small else rule.constrain)(model, shifts, plan)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     return solver.solve(model)
