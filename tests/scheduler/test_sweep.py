@@ -184,24 +184,41 @@ def test_sweep_has_help():
     assert result.exit_code == 0 and "peakplan sweep shops/sweep.toml" in result.output
 
 
-def test_ctrl_c_cancels_the_rest_and_keeps_what_finished(tmp_path):
-    """Ctrl-C to the whole process group (as a terminal sends it) once a task has finished: exit 130, the
-    finished runs kept and in sweep.csv, the rest ``cancelled``, no worker process left; a rerun plans the rest."""
+def _interrupted_sweep(path: Path, delay: int):
+    """The sweep in its own process group with each task ``delay`` s longer, Ctrl-C to the group once a task
+    has finished; (process, stderr)."""
     import os
     import signal
     import subprocess
     import sys
     import time
 
-    path = write_shops(tmp_path, broken=None)
-    env = {**os.environ, "PEAKPLAN_STAGE_DELAY": "simulation=2"}  # each task a little longer: some are still running
+    env = {**os.environ, "PEAKPLAN_STAGE_DELAY": f"simulation={delay}"}  # each task longer: some are still running
     cmd = [sys.executable, "-m", "scheduler.main", "sweep", str(path), "--local-workers", "2", "--no-dashboard"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while not list((tmp_path / "out").glob("*/*/sweep.json")) and time.monotonic() < deadline and proc.poll() is None:
+    out, deadline = path.parent / "out", time.monotonic() + 120
+    while not list(out.glob("*/*/sweep.json")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    time.sleep(1.5)  # a task's files are written before its row reaches the client; the next tasks wait at their simulation
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+    return proc, proc.communicate(timeout=60)[1]
+
+
+def test_ctrl_c_cancels_the_rest_and_keeps_what_finished(tmp_path):
+    """Ctrl-C to the whole process group (as a terminal sends it) once a task has finished: exit 130, the
+    finished runs kept and in sweep.csv, the rest ``cancelled``, no worker process left; a rerun plans the rest.
+    A sweep that finished before the signal landed (a busy machine) is run again with slower tasks."""
+    import os
+    import shutil
+    import time
+
+    path = write_shops(tmp_path, broken=None)
+    for delay in (4, 12):
+        proc, err = _interrupted_sweep(path, delay)
+        if proc.returncode != 0:
+            break
+        shutil.rmtree(tmp_path / "out")
     assert proc.returncode == 130, err
     assert "Interrupted (Ctrl-C)" in err and "Traceback" not in err, err
     table = pd.read_csv(tmp_path / "out" / "sweep.csv", encoding="utf-8-sig")
