@@ -184,6 +184,13 @@ def test_sweep_has_help():
     assert result.exit_code == 0 and "peakplan sweep shops/sweep.toml" in result.output
 
 
+def _default_ctrl_c() -> None:
+    """In the child before it runs: SIGINT's default (a process started with SIGINT ignored keeps it ignored)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupted_sweep(path: Path, delay: int):
     """The sweep in its own process group with each task ``delay`` s longer, Ctrl-C to the group once a task
     has finished; (process, stderr)."""
@@ -195,7 +202,8 @@ def _interrupted_sweep(path: Path, delay: int):
 
     env = {**os.environ, "PEAKPLAN_STAGE_DELAY": f"simulation={delay}"}  # each task longer: some are still running
     cmd = [sys.executable, "-m", "scheduler.main", "sweep", str(path), "--local-workers", "2", "--no-dashboard"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_default_ctrl_c)  # as from a terminal, whatever an earlier test left in this process
     out, deadline = path.parent / "out", time.monotonic() + 120
     while not list(out.glob("*/*/sweep.json")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
