@@ -73,6 +73,7 @@ def report(summary: dict, plan, out: Path) -> None:
     if interrupt.requested():
         click.echo(_interrupted(summary, out), err=True)
 
+
 def _interrupted(summary: dict, out: Path) -> str:
     """The line after a run that a Ctrl-C cut short but kept (exit 0: the run folder is complete and checked)."""
     stopped = summary.get("interrupted")

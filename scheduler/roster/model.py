@@ -28,8 +28,8 @@ objective, bound and gap.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,7 +133,7 @@ class RosterModel(Demand):
     The build has two parts: the shift variables (``agents``: what the staged solve's aggregate and
     hand-out read) and then the rules, coverage and objective. ``background=True`` builds the second
     part on a thread while the caller goes on (the staged solve's aggregate solves meanwhile: CP-SAT
-    releases the GIL); ``model``, ``flows``, ``floor`` and ``terms`` wait for it. The model is the
+    releases the GIL); ``model``, ``flows`` and ``floor`` wait for it. The model is the
     same either way, variable for variable."""
 
     def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, symmetry: bool = True,
@@ -143,9 +143,8 @@ class RosterModel(Demand):
         self._model = cp_model.CpModel()
         self.agents: list[AgentShifts] = [self._agent_vars(a, agent) for a, agent in enumerate(self.staff.itertuples())]
         self._flows: dict[tuple[tuple, str, int], object] = {}
-        self._terms: list = []  # objective terms
         self._floor: list = []  # (weight, agents below the requirement) per hour of the queues with a floor_cost
-        self._building = Background(self._build, symmetry) if background else None
+        self._building = on_thread(self._build, symmetry) if background else None
         if not background:
             self._build(symmetry)
 
@@ -164,15 +163,10 @@ class RosterModel(Demand):
         self._built()
         return self._floor
 
-    @property
-    def terms(self) -> list:
-        self._built()
-        return self._terms
-
     def _built(self) -> None:
         """Wait for a build on a thread (``background``), raising what it raised."""
         if self._building is not None:
-            self._building.join()
+            self._building.result()
 
     # -- variables and rules ------------------------------------------------------------------
     def _agent_vars(self, a: int, agent) -> AgentShifts:
@@ -234,7 +228,7 @@ class RosterModel(Demand):
 
     def _build(self, symmetry: bool):
         """The rules, coverage and objective on the shift variables (``agents``)."""
-        model, terms = self._model, self._terms
+        model, terms = self._model, []
         for shifts in self.agents:
             constrain_agent(model, shifts, self.plan)
             terms += agent_terms(model, shifts, self.plan)
@@ -289,24 +283,12 @@ class RosterModel(Demand):
                                   self.n_hours)
 
 
-class Background:
-    """``fn(*args)`` on a daemon thread from now; ``join`` waits for it and raises what it raised."""
-
-    def __init__(self, fn, *args):
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn, args) -> None:
-        try:
-            fn(*args)
-        except BaseException as error:  # handed to the thread that waits
-            self._error = error
-
-    def join(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
+def on_thread(fn, *args) -> Future:
+    """``fn(*args)`` on a thread of its own from now; the future's ``result()`` waits and raises what it raised."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(fn, *args)
+    pool.shutdown(wait=False)  # the thread ends with its call
+    return future
 
 
 def hourly_assignments(chosen, flow_of, t0: pd.Timestamp, n_hours: int) -> pd.DataFrame:

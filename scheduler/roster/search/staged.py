@@ -48,10 +48,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from scheduler import interrupt
-from scheduler.roster.model import RosterModel, RosterResult
+from scheduler.roster.model import RosterModel, RosterResult, on_thread
 from scheduler.roster.search.greedy import greedy_flows
 from scheduler.roster.search.lpbound import LpBound
 from scheduler.roster.search.polish import WindowSearch, complete_hint
@@ -97,7 +96,9 @@ def _staged(full: RosterModel, time_limit_s: float, workers: int, seed: int, pro
     if counts is None:  # no aggregate plan in time: the full model for what is left
         return full.solve(max(1.0, clock.left()), workers, seed, progress), None
     interrupt.stage("first_roster")
-    fewest = _beside(agg.fewest_below, min(5.0, 0.05 * time_limit_s), 1, seed) if workers > 1 else None
+    # the fewest shortfall's bound on the spare core while the hand-out runs in Python (beside the aggregate, at
+    # 1,000 agents it held the first roster back)
+    fewest = on_thread(agg.fewest_below, min(5.0, 0.05 * time_limit_s), 1, seed) if workers > 1 else None
     dis = Disaggregation(full, agg, counts, seed)
     dis.run(dis.place_short, workers)
     interrupt.check()
@@ -146,15 +147,6 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     result = polish(full, first, agg_bound, clock.give(clock.left()), workers, seed, polish_report(progress, started, full))
     return dataclasses.replace(result, wall_s=time.perf_counter() - started,
                                interrupted=result.interrupted or interrupt.requested())
-
-
-def _beside(fn, *args) -> Future:
-    """``fn(*args)`` on a thread of its own from now (a solve on the spare core while the hand-out runs in
-    Python; it used to run beside the aggregate, where at 1,000 agents it held the first roster back)."""
-    pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(fn, *args)
-    pool.shutdown(wait=False)  # the thread ends with its call
-    return future
 
 
 def _with_bound(result: RosterResult, bound: float) -> RosterResult:
