@@ -1,7 +1,8 @@
 """What the lead's minute buys on the demo: the staged solve at several budgets and seeds.
 
 For each budget and seed it prints the objective, the hours under target per queue (coverage rows
-with a shortfall, as ``summary.json`` counts them), the movable breaks (``scheduler.check.movable``),
+with a shortfall, as ``summary.json`` counts them), the agent-hours below target they add up to
+(``*``: proven the fewest any roster leaves, by the cover stage), the movable breaks (``scheduler.check.movable``),
 the temps ``gaps.csv`` asks for (extra agents, summed), the wall time and the peak memory (RSS).
 The requirements are the demo plan's own (its forecast at the plan's seed).
 
@@ -42,11 +43,13 @@ def run(budget: float, seed: int, workers: int, case) -> str:
     wall = time.perf_counter() - started
     cov = coverage(plan, req, result.assignments, flags)
     under = cov[cov["shortfall"] > 0].groupby("queue").size().reindex(list(plan.queues), fill_value=0)
+    below = int(cov["shortfall"].sum())
+    proven = "*" if result.floor is not None and result.floor["proven_fewest"] else ""
     movable = len(movable_breaks(plan, staff, result.roster, result.assignments, cov))
     temps = int(gaps(cov, plan)["extra_agents"].sum())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return (f"{budget:>6.0f} {seed:>4} {result.objective:>12,.0f} " + " ".join(f"{n:>9}" for n in under)
-            + f" {int(under.sum()):>6} {movable:>7} {temps:>6} {wall:>7.1f} {peak_mb:>8.0f}")
+            + f" {int(under.sum()):>6} {f'{below}{proven}':>7} {movable:>7} {temps:>6} {wall:>7.1f} {peak_mb:>8.0f}")
 
 
 def main():
@@ -57,7 +60,7 @@ def main():
     args = parser.parse_args()
     case = demo()
     queues = " ".join(f"{q:>9}" for q in case[0].queues)
-    print(f"{'budget':>6} {'seed':>4} {'objective':>12} {queues} {'under':>6} {'movable':>7} {'temps':>6} {'wall_s':>7} {'peak_MB':>8}", flush=True)
+    print(f"{'budget':>6} {'seed':>4} {'objective':>12} {queues} {'under':>6} {'below':>7} {'movable':>7} {'temps':>6} {'wall_s':>7} {'peak_MB':>8}", flush=True)
     for budget in [float(b) for b in args.budgets.split(",")]:
         for seed in [int(s) for s in args.seeds.split(",")]:
             print(run(budget, seed, args.workers, case), flush=True)

@@ -48,7 +48,8 @@ from scheduler.staffing.curves import loss_curves
 
 ROSTER_COLUMNS = columns("roster")
 ASSIGNMENT_COLUMNS = columns("assignments")
-SAFETY_CAP = 10.0  # a solve's wall-clock cap, in multiples of its deterministic limit (reached only on a starved machine)
+SAFETY_CAP = 10.0  # a solve's wall-clock cap, in multiples of its deterministic limit (reached only on a starved machine) ...
+SAFETY_MIN_S = 60.0  # ... and never below this: loading a large model is wall time that deterministic time does not count. M (200 agents) at a 20 s budget with another solve on the 2 cores ran 9x its budget on the clock; a polish step given 0.1 s was cut at 1 s while loading, and three runs gave three rosters (624,264 / 624,375 / 624,395); with this floor (and ``TUNING.wall_cap`` 30) two such runs gave the same roster
 
 
 class LockedShiftError(InputError):
@@ -320,13 +321,13 @@ def set_limits(solver, seconds: float, workers: int, seed: int) -> None:
     about a second each on an idle machine); with more than one worker the search is interleaved
     (``interleave_search``: the workers' tasks run in batches and synchronise in a fixed order), so
     the same model, seed and limit give the same solution whatever the machine's load. The wall
-    clock is only a safety cap (``SAFETY_CAP`` times the limit)."""
+    clock is only a safety cap (``SAFETY_CAP`` times the limit, at least ``SAFETY_MIN_S``)."""
     params = solver.parameters
     params.num_workers = int(workers)
     params.catch_sigint_signal = False  # Ctrl-C is ``scheduler.interrupt``'s (it stops the solve)
     params.random_seed = int(seed)
     params.max_deterministic_time = float(seconds)
-    params.max_time_in_seconds = SAFETY_CAP * float(seconds)
+    params.max_time_in_seconds = max(SAFETY_CAP * float(seconds), SAFETY_MIN_S)
     params.interleave_search = workers > 1
 
 

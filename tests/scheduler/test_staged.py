@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler.check.checker import check_rules, coverage
-from scheduler.roster.model import RosterModel, set_limits
+from scheduler.roster.model import SAFETY_CAP, SAFETY_MIN_S, RosterModel, set_limits
 from scheduler.staffing.requirements import requirements
 from scheduler.roster.search.aggregate import AggregateModel, floor_steps
 from scheduler.roster.search.clock import Clock
@@ -133,6 +133,16 @@ def test_clock_counts_budgets_not_wall_time(monkeypatch):
     now = time.perf_counter()
     monkeypatch.setattr(time, "perf_counter", lambda: now + 10.0 * TUNING.wall_cap)  # a machine starved of CPU
     assert clock.left() == 0.0
+
+
+def test_a_short_solve_is_not_cut_by_the_wall_clock_while_its_model_loads():
+    """The wall cap of a solve given little deterministic time still covers loading a large model on a busy machine."""
+    solver = cp_model.CpSolver()
+    set_limits(solver, 0.1, 1, 0)
+    assert solver.parameters.max_deterministic_time == pytest.approx(0.1)
+    assert solver.parameters.max_time_in_seconds >= SAFETY_MIN_S >= 30.0
+    set_limits(solver, 100.0, 1, 0)
+    assert solver.parameters.max_time_in_seconds == pytest.approx(100.0 * SAFETY_CAP)
 
 
 def test_a_model_built_on_a_thread_is_the_one_built_at_once(solved_small):

@@ -27,7 +27,7 @@ class Tuning:
     whole_max_agent_days: int = 600  # ... on rosters this small (a larger one is not proven in seconds)
     lp_give_up: float = 0.05
     local_moves_max: int = 100000  # single moves the final local search prices (counted, not timed: runs repeat); the demo: all in 63k, 3.2 s
-    wall_cap: float = 10.0  # the wall-clock safety cap of the staged solve and its searches, in multiples of their limits (3 was reached on the demo with another solve on the 2 cores: a different roster)
+    wall_cap: float = 30.0  # the wall-clock safety cap of the staged solve and its searches, in multiples of their limits. At 10 a machine with another solve on the 2 cores cut M's run (a 20 s budget took 178 s on the clock there, and L's polish takes 8x its budget on the clock on an idle machine: each step loads the whole model), and the roster depended on the load
     replan_round_s: float = 0.5  # the least a re-plan's polish round counts (its windows end in 0.08 s of solver work but 0.48 s on the clock)
     lp_max_agent_days: int = 1500  # S and the demo (1,080); M (4,200): 483k after 45 s against the aggregate's 602.6k
 
