@@ -15,7 +15,8 @@ from scheduler.staffing.requirements import requirements
 from scheduler.roster.search.aggregate import AggregateModel, floor_steps
 from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.tuning import TUNING
-from scheduler.roster.search.cover import cover_floor
+from scheduler.roster.search.cover import Covered, cover_floor
+from scheduler.roster.search.polish import WindowSearch
 from scheduler.roster.search.first import hint_roster
 from smallplan import small_forecast
 
@@ -50,7 +51,7 @@ def test_cover_stage_moves_an_empty_roster_to_the_fewest_shortfall(solved_small)
     full = RosterModel(plan, staff, req, flags, symmetry=False)
     fewest = AggregateModel(full).fewest_below(5, 1, 0)
     hint_roster(full, {}, {}, 5, 0)  # nobody works: every pre-sale hour is short
-    chosen, flows, moved, floor = cover_floor(full, 10, 1, 0, fewest)
+    chosen, flows, moved, floor, _ = cover_floor(full, 10, 1, 0, fewest)
     assert moved > 0 and chosen
     direct = _fewest_direct(plan, staff, req, flags)
     assert floor["agent_hours_below"] == direct  # one floor queue: steps are agent-hours
@@ -117,11 +118,43 @@ def test_cover_stage_keeps_a_roster_already_at_the_fewest_shortfall(solved_small
     full = RosterModel(plan, staff, req, flags, symmetry=False)
     fewest = AggregateModel(full).fewest_below(5, 1, 0)
     hint_roster(full, {}, {}, 5, 0)
-    chosen, flows, _, floor = cover_floor(full, 10, 1, 0, fewest)
+    chosen, flows, _, floor, _ = cover_floor(full, 10, 1, 0, fewest)
     assert floor["proven_fewest"]
     hint_roster(full, chosen, flows, 5, 0)
     again = cover_floor(full, 10, 1, 0, fewest)
-    assert again[0] == chosen and again[2] == 0 and again[3] == floor  # nothing to move, no solve
+    assert again.chosen == chosen and again.moved == 0 and again.floor == floor
+    assert again.used == 0.0  # nothing to lower, no solve: its whole budget goes on to the polish
+
+
+def _polish_seconds(solved_small, monkeypatch, cover) -> float:
+    """The polish's budget in a staged solve of the small plan (20 s) whose cover stage is ``cover``."""
+    import scheduler.roster.search.staged as staged
+    plan, staff, req, flags = _short_plan(solved_small)
+    given = []
+    monkeypatch.setattr(staged, "cover_floor", cover)
+    monkeypatch.setattr(staged, "polish", lambda full, first, bound, seconds, *a, **k: given.append(seconds) or first)
+    staged.staged_solve(RosterModel(plan, staff, req, flags, symmetry=False), 20.0, 1, 0)
+    return given[0]
+
+
+def test_the_cover_stage_hands_what_it_did_not_use_on_to_the_polish(solved_small, monkeypatch):
+    """A cover stage that used nothing of its budget (no floor queue) leaves the polish that much more than one that used it all."""
+    budgets = []
+    none = _polish_seconds(solved_small, monkeypatch, lambda full, seconds, *a: budgets.append(seconds))
+    spent = _polish_seconds(solved_small, monkeypatch, lambda full, seconds, *a: Covered({}, {}, 0, {}, seconds))
+    assert budgets[0] > 1.0 and none - spent == pytest.approx(budgets[0])
+
+
+def test_a_search_stops_after_rounds_that_improve_nothing(solved_small):
+    """With patience, a search from the proven optimum stops after that many rounds, not at its budget."""
+    plan, staff, req, flags, _ = solved_small
+    full = RosterModel(plan, staff, req, flags, symmetry=False)
+    solver = cp_model.CpSolver()
+    set_limits(solver, 30, 1, 0)
+    assert solver.solve(full.model) == cp_model.OPTIMAL
+    search = WindowSearch(full, list(solver.response_proto.solution), solver.objective_value / 10, 1, 0)
+    spent = search.run(100.0, step=search.crew, patience=2)
+    assert 0.0 < spent <= 2 * TUNING.step_s and search.objective == solver.objective_value / 10
 
 
 def test_clock_counts_budgets_not_wall_time(monkeypatch):

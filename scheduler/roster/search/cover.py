@@ -7,6 +7,8 @@ Takes: the full ``RosterModel`` (hinted with a roster). Returns: the shifts and 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from ortools.sat.python import cp_model
 
@@ -26,47 +28,63 @@ def _shortfall(full: RosterModel, values: list[int]) -> int:
 
 
 
-def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewest: float):
+class Covered(NamedTuple):
+    """What ``cover_floor`` reached: the shifts and flows, the shifts moved, the floor reached
+    (``{"agent_hours_below", "proven_fewest"}``) and the deterministic seconds it used (the rest of
+    its budget goes on to the polish)."""
+    chosen: dict
+    flows: dict
+    moved: int
+    floor: dict
+    used: float
+
+
+def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewest: float) -> Covered | None:
     """Cover what the staff can: the fewest agent-hours below the requirement on the queues with a
     ``floor_cost``, lexicographically before the rest of the cost. The shortfall is lowered first by
     ``floor_crews`` (random crews of agents re-solved for it, then for the fewest shifts moved,
-    within 0.4 of ``seconds``); then, if still above ``fewest`` (the aggregate relaxation's minimum,
-    a valid bound), by the whole model for the shortfall alone, up to three quarters of ``seconds``,
-    which stops, proven, on reaching it, and a last solve that keeps the shortfall it reached and
-    moves the fewest shifts from the crews' roster. That shortfall becomes a constraint of the full
-    model, so the polish keeps it. Needs the complete hint of ``hint_roster`` (None without it).
+    within 0.4 of ``seconds``, stopping sooner when ``TUNING.cover_patience`` rounds in a row lower
+    nothing); then, if still above ``fewest`` (the aggregate relaxation's minimum, a valid bound), by
+    the whole model for the shortfall alone, up to three quarters of ``seconds``, which stops, proven,
+    on reaching it, and a last solve that keeps the shortfall it reached and moves the fewest shifts
+    from the crews' roster. That shortfall becomes a constraint of the full model, so the polish keeps
+    it. Needs the complete hint of ``hint_roster`` (None without it).
 
-    Returns ``(chosen, flows, shifts moved, {"agent_hours_below", "proven_fewest"})``, or None
-    with no floor queue or no solution in time. ``proven_fewest``: the shortfall reached equals
-    ``fewest``, so no roster under the hard rules leaves less (weighted by each queue's floor_cost).
+    Returns ``Covered``, or None with no floor queue or no complete hint. ``proven_fewest``: the
+    shortfall reached equals ``fewest``, so no roster under the hard rules leaves less (weighted by
+    each queue's floor_cost).
     """
     if not full.floor:
         return None
     clock, before = Clock(seconds), complete_hint(full.model)
     if before is None:
         return None
-    values = before
+    values, used = before, 0.0
     lower = seconds >= TUNING.cover_min_s  # else too little time to lower it (L at a 30 s limit): the shortfall as it is
     if lower and _shortfall(full, values) > fewest and not interrupt.requested():
-        values = floor_crews(full, values, fewest, clock.give(0.4 * seconds), workers, seed)
+        values, spent = floor_crews(full, values, fewest, clock.give(0.4 * seconds), workers, seed)
+        used += spent
     if lower and _shortfall(full, values) > fewest and not interrupt.requested():
-        values = _fewest_whole(full, values, fewest, clock, 0.25 * seconds, seed)
+        values, spent = _fewest_whole(full, values, fewest, clock, 0.25 * seconds, seed)
+        used += spent
     reached = _shortfall(full, values)
     full.model.add(floor_steps(full.floor) <= reached)
-    if values is not before and not interrupt.requested():  # the solves above ignored the cost of the flows: the best for these shifts
+    if values != before and not interrupt.requested():  # the solves above ignored the cost of the flows: the best for these shifts
         settled = WindowSearch(full, values, np.inf, workers, seed)
-        settled.settle(clock.give(min(TUNING.settle_s, max(0.5, clock.left()))))
+        used += settled.settle(clock.give(min(TUNING.settle_s, max(0.5, clock.left()))))
         values = settled.values
     chosen, flows = shifts_and_flows(full, values)
     moved = sum(values[v.index] != before[v.index] for v in _shift_vars(full))
     floor = {"agent_hours_below": int(sum(values[v.index] for _, v in full.floor)), "proven_fewest": bool(reached <= fewest)}
-    return chosen, flows, moved, floor
+    return Covered(chosen, flows, moved, floor, used)
 
 
-def floor_crews(full: RosterModel, values: list[int], fewest: float, seconds: float, workers: int, seed: int) -> list[int]:
+def floor_crews(full: RosterModel, values: list[int], fewest: float, seconds: float, workers: int,
+                seed: int) -> tuple[list[int], float]:
     """Crews of agents drawn at random, every day of theirs re-solved with every other agent fixed
     (``scheduler.roster.search.polish``) for the floor shortfall first and the shifts moved from ``values`` second,
-    until the shortfall reaches ``fewest`` or ``seconds`` are spent. Returns the values reached.
+    until the shortfall reaches ``fewest``, ``seconds`` are spent or ``TUNING.cover_patience`` rounds
+    in a row lower nothing. Returns the values reached and the deterministic time spent.
 
     Lexicographic by weight (a step of the shortfall outweighs moving every shift). Moving the
     fewest keeps the cost near the start's; the shortfall alone let a crew's other shifts go
@@ -78,8 +96,9 @@ def floor_crews(full: RosterModel, values: list[int], fewest: float, seconds: fl
     weight = len(xs) + 1
     goal = weight * floor_steps(full.floor) + _moves(xs, values)
     search = WindowSearch(full, values, weight * _shortfall(full, values), workers, seed, goal=goal)
-    search.run(seconds, step=search.crew, presolve=True, done=lambda vals: _shortfall(full, vals) <= fewest)
-    return search.values
+    spent = search.run(seconds, step=search.crew, presolve=True, done=lambda vals: _shortfall(full, vals) <= fewest,
+                       patience=TUNING.cover_patience)
+    return search.values, spent
 
 
 def _moves(xs: list, values: list[int]):
@@ -87,33 +106,34 @@ def _moves(xs: list, values: list[int]):
     return sum((1 - v) if values[v.index] else v for v in xs)
 
 
-def _fewest_whole(full: RosterModel, values: list[int], fewest: float, clock: Clock, spare: float, seed: int):
+def _fewest_whole(full: RosterModel, values: list[int], fewest: float, clock: Clock, spare: float,
+                  seed: int) -> tuple[list[int], float]:
     """The whole model from ``values`` for the floor shortfall alone (stopping, proven, at ``fewest``),
     leaving ``spare`` seconds of ``clock``; if it lowers it, the roster that keeps the shortfall
     reached and moves the fewest shifts from ``values``, in what is left. Returns the values reached
-    (``values`` if no better)."""
+    (``values`` if no better) and the deterministic time spent."""
     below = floor_steps(full.floor)
     model = hinted(full.model.clone(), values)
     model.add(below >= int(fewest))
     model.minimize(below)
-    solver = _solve(model, clock.give(max(0.5, clock.left() - spare)), seed)
-    if solver is None or solver.objective_value >= _shortfall(full, values) or interrupt.requested():
-        return values
-    fewer, xs = list(solver.response_proto.solution), _shift_vars(full)
+    solver, found = _solve(model, clock.give(max(0.5, clock.left() - spare)), seed)
+    if not found or solver.objective_value >= _shortfall(full, values) or interrupt.requested():
+        return values, solver.deterministic_time
+    fewer, xs, spent = list(solver.response_proto.solution), _shift_vars(full), solver.deterministic_time
     model = hinted(full.model.clone(), fewer)
     model.add(below <= int(round(solver.objective_value)))
     model.minimize(_moves(xs, values))
-    solver = _solve(model, clock.give(max(0.5, clock.left())), seed)
-    return list(solver.response_proto.solution) if solver is not None else fewer
+    solver, found = _solve(model, clock.give(max(0.5, clock.left())), seed)
+    return (list(solver.response_proto.solution) if found else fewer), spent + solver.deterministic_time
 
 
 def _shift_vars(full: RosterModel) -> list:
     return [v for shifts in full.agents for day_vars in shifts.by_day for _, v in day_vars]
 
 
-def _solve(model: cp_model.CpModel, seconds: float, seed: int) -> cp_model.CpSolver | None:
+def _solve(model: cp_model.CpModel, seconds: float, seed: int) -> tuple[cp_model.CpSolver, bool]:
     """Solve ``model`` within ``seconds`` on one CP-SAT worker (interleaved workers found no solution
-    to the demo's aggregate in 10 s, one worker did); the solver if it found a solution, else None."""
+    to the demo's aggregate in 10 s, one worker did); the solver and whether it found a solution."""
     solver = cp_model.CpSolver()
     set_limits(solver, seconds, 1, seed)
-    return solver if interrupt.solve(solver, model) in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    return solver, interrupt.solve(solver, model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

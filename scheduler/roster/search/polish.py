@@ -74,9 +74,11 @@ class WindowSearch:
             self.objective, self.values = better
         return status == cp_model.OPTIMAL
 
-    def run(self, seconds: float, progress=None, step=None, presolve=False, done=lambda values: False) -> None:
+    def run(self, seconds: float, progress=None, step=None, presolve=False, done=lambda values: False,
+            patience: int | None = None) -> float:
         """Rounds of steps until ``seconds`` of deterministic time are spent, ``done(incumbent values)``,
-        or Ctrl-C (or, on a machine starved of CPU, ``TUNING.wall_cap`` times ``seconds`` of wall time).
+        ``patience`` rounds in a row improve nothing, or Ctrl-C (or, on a machine starved of CPU,
+        ``TUNING.wall_cap`` times ``seconds`` of wall time). Returns the deterministic time spent.
         ``step`` gives each step's shifts to free: a random window of days unless given.
 
         A round runs one step per worker at once, each a one-worker solve from the same incumbent;
@@ -90,14 +92,18 @@ class WindowSearch:
         On for the crews: without it the demo's cover took 6-13 s instead of 2-6 s."""
         step = step or self._random_window
         spent, said, cap = 0.0, -TUNING.report_every_s, time.perf_counter() + TUNING.wall_cap * seconds
+        idle = 0  # rounds in a row that improved nothing
         with ctrl_c(self), ThreadPoolExecutor(max_workers=self.workers) as pool:
-            while not self._stopped() and not done(self.values) and (left := seconds - spent) > 0 and time.perf_counter() < cap:
+            while not self._stopped() and not done(self.values) and (left := seconds - spent) > 0 \
+                    and time.perf_counter() < cap and (patience is None or idle < patience):
                 before = self.objective
                 freed = [step() for _ in range(self.workers)]  # drawn in order from the seed: the same windows every run
                 spent += self._round(pool, freed, min(TUNING.step_s, max(0.1, left)), presolve)
+                idle = 0 if self.objective < before else idle + 1
                 if progress is not None and self.objective < before and time.perf_counter() - said >= TUNING.report_every_s:
                     progress(self.objective, self.bound)
                     said = time.perf_counter()
+        return spent
 
     def _round(self, pool, freed: list[list[int]], seconds: float, presolve: bool) -> float:
         """One step per list of ``freed`` at once, from the incumbent; the best better roster (the
@@ -112,10 +118,11 @@ class WindowSearch:
                     self._pin(model.proto.variables, changed)
         return max(self.round_floor, *(time for time, _, _ in steps))
 
-    def settle(self, seconds: float) -> None:
-        """One step with every shift fixed: the best flows and the rest for the incumbent's shifts."""
+    def settle(self, seconds: float) -> float:
+        """One step with every shift fixed: the best flows and the rest for the incumbent's shifts.
+        Returns its deterministic time."""
         with ctrl_c(self), ThreadPoolExecutor(max_workers=1) as pool:
-            self._round(pool, [[]], seconds, presolve=True)
+            return self._round(pool, [[]], seconds, presolve=True)
 
     def _stopped(self) -> bool:
         self.interrupted = self.interrupted or interrupt.requested()

@@ -129,10 +129,11 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     interrupt.stage("cover")
     trim()
     hint_roster(full, chosen, flows, clock.give(min(clock.left() / 4, TUNING.hint_max_s)), seed)
-    covered = cover_floor(full, clock.give(min(0.35 * time_limit_s, clock.left() / 2)), workers, seed, fewest) \
-        if not interrupt.requested() else None
+    budget = clock.give(min(0.35 * time_limit_s, clock.left() / 2))
+    covered = cover_floor(full, budget, workers, seed, fewest) if not interrupt.requested() else None
+    clock.give((covered.used if covered is not None else 0.0) - budget)  # what it did not use goes on to the polish
     if covered is not None:
-        chosen, flows, moved, floor = covered
+        chosen, flows, moved, floor, _ = covered
         if moved and not interrupt.requested():
             hint_roster(full, chosen, flows, clock.give(min(max(0.5, clock.left() / 4), TUNING.hint_max_s)), seed)
             first = first_roster(full, chosen, flows, agg_bound, time.perf_counter() - started)

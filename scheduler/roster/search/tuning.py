@@ -15,6 +15,7 @@ class Tuning:
     chunk: int = 20  # agents per disaggregation part
     part_floor_s: float = 0.15  # the least a sweep's part counts: L's 922 parts averaged 0.04 s of solver work and 0.16 s on the clock (building them); counted at least this, 125 parts reach the same roster cost (3.191M against 3.190M) in 94 s instead of 145
     min_part_s: float = 0.25  # the least deterministic time a part gets (it stops sooner at a 0.1% gap)
+    cover_patience: int = 2  # rounds of crews in a row that lower nothing before the cover stops (its time goes on to the polish)
     settle_s: float = 1.0  # for the flows after the cover (the polish goes on with them; on the demo a longer solve does not end sooner)
     cover_min_s: float = 2.0  # the least time worth a try: each solve of the whole model at 1,000 agents costs about a second
     window_days: int = 2  # M, from one start, 30 s, no presolve: 3 days 606.7-607.3k, 2 days 605.9-606.0k
