@@ -63,6 +63,21 @@ def test_cover_stage_moves_an_empty_roster_to_the_fewest_shortfall(solved_small)
     assert cov.loc[cov["queue"] == "presale", "shortfall"].sum() <= floor["agent_hours_below"]
 
 
+def test_the_cover_stage_solves_the_whole_model_only_on_a_small_roster(solved_small, monkeypatch):
+    """Above ``whole_max_agent_days`` the crews have the cover's time: the whole model is never solved for the shortfall."""
+    import scheduler.roster.search.cover as cover
+    plan, staff, req, flags = _short_plan(solved_small)
+    calls = []
+    monkeypatch.setattr(cover, "_fewest_whole", lambda full, values, *a: calls.append(1) or (values, 0.0))
+    for most, expected in ((10 ** 6, 1), (0, 0)):
+        monkeypatch.setattr(cover, "TUNING", dataclasses.replace(TUNING, whole_max_agent_days=most, cover_patience=1, crew=1))
+        full = RosterModel(plan, staff, req, flags, symmetry=False)
+        hint_roster(full, {}, {}, 5, 0)  # nobody works: one agent's crew cannot reach the fewest in one round
+        calls.clear()
+        cover.cover_floor(full, 4, 1, 0, 0.0)
+        assert len(calls) == expected, most
+
+
 def test_plan_without_a_floor_queue_skips_the_cover_stage(solved_small):
     plan, staff, req, flags = _short_plan(solved_small)
     queues = {q: dataclasses.replace(queue, floor_cost=0.0) for q, queue in plan.queues.items()}
