@@ -66,11 +66,14 @@ def test_cover_stage_moves_an_empty_roster_to_the_fewest_shortfall(solved_small)
 def test_the_cover_stage_solves_the_whole_model_only_on_a_small_roster(solved_small, monkeypatch):
     """Above ``whole_max_agent_days`` the crews have the cover's time: the whole model is never solved for the shortfall."""
     import scheduler.roster.search.cover as cover
+    import scheduler.roster.search.polish as polish
     plan, staff, req, flags = _short_plan(solved_small)
     calls = []
     monkeypatch.setattr(cover, "_fewest_whole", lambda full, values, *a: calls.append(1) or (values, 0.0))
     for most, expected in ((10 ** 6, 1), (0, 0)):
-        monkeypatch.setattr(cover, "TUNING", dataclasses.replace(TUNING, whole_max_agent_days=most, cover_patience=1, crew=1))
+        tuning = dataclasses.replace(TUNING, whole_max_agent_days=most, cover_patience=1, crew=1)
+        monkeypatch.setattr(cover, "TUNING", tuning)
+        monkeypatch.setattr(polish, "TUNING", tuning)
         full = RosterModel(plan, staff, req, flags, symmetry=False)
         hint_roster(full, {}, {}, 5, 0)  # nobody works: one agent's crew cannot reach the fewest in one round
         calls.clear()

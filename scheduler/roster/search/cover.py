@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from scheduler import interrupt
 from scheduler.roster.model import RosterModel, set_limits
-from scheduler.roster.search.polish import WindowSearch, complete_hint, hinted
+from scheduler.roster.search.polish import WindowSearch, complete_hint, hinted, whole_fits
 from scheduler.roster.search.aggregate import floor_steps
 from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.first import shifts_and_flows
@@ -65,7 +65,7 @@ def cover_floor(full: RosterModel, seconds: float, workers: int, seed: int, fewe
         return None
     values, used = before, 0.0
     lower = seconds >= TUNING.cover_min_s  # else too little time to lower it (L at a 30 s limit): the shortfall as it is
-    whole = len(full.agents) * len(full.days) <= TUNING.whole_max_agent_days
+    whole = whole_fits(full)
     if lower and _shortfall(full, values) > fewest and not interrupt.requested():
         values, spent = floor_crews(full, values, fewest, clock.give((0.4 if whole else 0.75) * seconds), workers, seed)
         used += spent

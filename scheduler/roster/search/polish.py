@@ -65,7 +65,7 @@ class WindowSearch:
 
     def whole(self, seconds: float) -> bool:
         """On a small roster, solve the whole model from the incumbent; True if that proved it optimal."""
-        if len(self.shift_vars) * len(self.full.days) > TUNING.whole_max_agent_days:
+        if not whole_fits(self.full):
             return False
         self._models = [None] * len(self._models)  # a roster it finds may differ anywhere
         with ctrl_c(self):
@@ -199,6 +199,11 @@ class WindowSearch:
         if whole:
             self.bound = max(self.bound, solver.best_objective_bound / self.scale)
         return solver, status
+
+
+def whole_fits(full: RosterModel) -> bool:
+    """A roster small enough for a solve of the whole model to be worth seconds (``TUNING.whole_max_agent_days``)."""
+    return len(full.agents) * len(full.days) <= TUNING.whole_max_agent_days
 
 
 @contextlib.contextmanager
