@@ -100,6 +100,11 @@ class Disaggregation:
             self.short.append(short)
 
     @property
+    def parts(self) -> int:
+        """The parts of one sweep over every class (``TUNING.chunk`` agents each)."""
+        return sum(-(-len(members) // TUNING.chunk) for members in self.agg.classes)
+
+    @property
     def chosen(self) -> dict:
         return {key: o for plan in self.plans for key, o in plan.items()}
 

@@ -75,11 +75,12 @@ class WindowSearch:
         return status == cp_model.OPTIMAL
 
     def run(self, seconds: float, progress=None, step=None, presolve=False, done=lambda values: False,
-            patience: int | None = None) -> float:
+            patience: int | None = None, accept=None) -> float:
         """Rounds of steps until ``seconds`` of deterministic time are spent, ``done(incumbent values)``,
         ``patience`` rounds in a row improve nothing, or Ctrl-C (or, on a machine starved of CPU,
         ``TUNING.wall_cap`` times ``seconds`` of wall time). Returns the deterministic time spent.
-        ``step`` gives each step's shifts to free: a random window of days unless given.
+        ``step`` gives each step's shifts to free: a random window of days unless given. ``accept(new, old)``
+        (values): whether a better roster found is taken (every one unless given).
 
         A round runs one step per worker at once, each a one-worker solve from the same incumbent;
         the best that improves becomes the incumbent (``_round``). The round counts the longest of
@@ -98,19 +99,20 @@ class WindowSearch:
                     and time.perf_counter() < cap and (patience is None or idle < patience):
                 before = self.objective
                 freed = [step() for _ in range(self.workers)]  # drawn in order from the seed: the same windows every run
-                spent += self._round(pool, freed, min(TUNING.step_s, max(0.1, left)), presolve)
+                spent += self._round(pool, freed, min(TUNING.step_s, max(0.1, left)), presolve, accept)
                 idle = 0 if self.objective < before else idle + 1
                 if progress is not None and self.objective < before and time.perf_counter() - said >= TUNING.report_every_s:
                     progress(self.objective, self.bound)
                     said = time.perf_counter()
         return spent
 
-    def _round(self, pool, freed: list[list[int]], seconds: float, presolve: bool) -> float:
+    def _round(self, pool, freed: list[list[int]], seconds: float, presolve: bool, accept=None) -> float:
         """One step per list of ``freed`` at once, from the incumbent; the best better roster (the
-        first of equals) becomes the incumbent. Returns the round's deterministic time (its longest step)."""
+        first of equals) becomes the incumbent if ``accept(its values, the incumbent's)`` (when given).
+        Returns the round's deterministic time (its longest step)."""
         steps = list(pool.map(lambda i: self._step(i, freed[i], seconds, presolve), range(len(freed))))
         best = min(range(len(steps)), key=lambda i: (steps[i][1], i))
-        if steps[best][1] < self.objective - 1e-9:
+        if steps[best][1] < self.objective - 1e-9 and (accept is None or accept(steps[best][2], self.values)):
             self.values, self.objective = steps[best][2], steps[best][1]
             changed = sorted({i for indices in freed for i in indices})
             for model in self._models:  # every step's shifts back to the new incumbent, in every worker's model

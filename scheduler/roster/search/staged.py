@@ -118,7 +118,8 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     time_limit_s, agg_bound = clock.limit, first.bound
     interrupt.stage("sweeps")
     fewest = fewest.result() if fewest is not None else agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), 1, seed)
-    sweeps_s = clock.give(min(TUNING.improve_share * time_limit_s, 0.6 * clock.left()))
+    sweeps_s = clock.give(min(max(TUNING.improve_share * time_limit_s, dis.parts * TUNING.sweep_part_s / max(1, workers)),
+                              0.6 * clock.left()))
     dis.run(lambda k: dis.improve(k, sweeps_s), workers)
     better = _priced(full, dis, agg_bound, started)
     if better[2].objective < first.objective:
