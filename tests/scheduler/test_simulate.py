@@ -90,10 +90,12 @@ def test_same_seed_same_result_and_columns(solved_small):
 
 
 def test_forecast_error_lowers_the_chance_where_the_plan_is_tight(solved_small):
+    """In the hours the plan meets the target more often than not, forecast error lowers the chance. Over every such
+    hour, not only those above 0.95: the small plan has one or two, and in one hour 300 replications can tie."""
     exact = _small_sim(solved_small, replications=300, forecast_error=False, seed=2)
     noisy = _small_sim(solved_small, replications=300, forecast_error=True, seed=2)
     assert noisy["service_level_sim"].std() > 0
-    tight = (exact["p_meet_target"] > 0.95) & (exact["queue"] != "reminder")
+    tight = (exact["p_meet_target"] > 0.5) & (exact["queue"] != "reminder")
     assert noisy.loc[tight, "p_meet_target"].mean() < exact.loc[tight, "p_meet_target"].mean()
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from scheduler.check.checker import check_rules, coverage
 from scheduler.roster.model import SAFETY_CAP, SAFETY_MIN_S, RosterModel, set_limits
@@ -16,7 +16,7 @@ from scheduler.roster.search.aggregate import AggregateModel, floor_steps
 from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.tuning import TUNING
 from scheduler.roster.search.cover import Covered, cover_floor
-from scheduler.roster.search.polish import WindowSearch
+from scheduler.roster.search.polish import WindowSearch, complete_hint
 from scheduler.roster.search.first import hint_roster
 from smallplan import small_forecast
 
@@ -216,3 +216,61 @@ def test_an_error_building_on_a_thread_reaches_the_caller(solved_small, monkeypa
     assert threaded.agents  # the shift variables are there at once
     with pytest.raises(ValueError, match="could not be built"):
         threaded.model
+
+
+def _value(expr, values: list[int]) -> int:
+    """A linear expression of the model's variables at ``values`` (a value per variable)."""
+    flat = cp_model_helper.FlatIntExpr(expr)
+    return flat.offset + sum(c * values[v.index] for c, v in zip(flat.coeffs, flat.vars))
+
+
+def test_the_crews_weigh_an_added_shift_above_a_shift_moved(solved_small):
+    """The cover's second goal: pay, then shifts moved. Covering an hour by a shift the roster pays for
+    more costs the crews more than moving a shift it already pays for; a step of the shortfall outweighs it all."""
+    from scheduler.roster.search.cover import _second_goal, _shift_vars
+    plan, staff, req, flags = _short_plan(solved_small)
+    full = RosterModel(plan, staff, req, flags, symmetry=False)
+    xs = _shift_vars(full)
+    (_, first), (_, later) = full.agents[0].by_day[1][0], full.agents[0].by_day[2][0]
+    _, other = next(shifts.by_day[2][0] for shifts in full.agents[1:] if shifts.by_day[2])
+    start = [0] * len(full.model.proto.variables)
+    start[first.index] = 1
+    weight, second, paid = _second_goal(full, xs, start)
+    added, moved = list(start), list(start)
+    added[other.index] = 1
+    moved[first.index], moved[later.index] = 0, 1
+    assert paid == _value(second, start) > 0
+    assert _value(second, added) - paid > _value(second, moved) - paid > 0
+    assert weight > _value(second, [1 - v for v in start])  # every shift changed and paid
+
+
+def test_a_search_takes_a_better_roster_only_when_accept_says_so(solved_small):
+    """``accept`` decides which better roster the search takes (the crews: only one with a lower shortfall)."""
+    plan, staff, req, flags, _ = solved_small
+    full = RosterModel(plan, staff, req, flags, symmetry=False)
+    hint_roster(full, {}, {}, 5, 0)  # nobody works: any step finds a better roster
+    start = list(complete_hint(full.model))
+    kept = WindowSearch(full, start, float("inf"), 1, 0)
+    kept.run(3.0, step=kept.crew, presolve=True, patience=1, accept=lambda new, old: False)
+    taken = WindowSearch(full, start, float("inf"), 1, 0)
+    taken.run(3.0, step=taken.crew, presolve=True, patience=1)
+    assert kept.values == start and taken.values != start
+
+
+def test_the_sweeps_get_their_least_time_per_part(solved_small, monkeypatch):
+    """Each part of one sweep gets at least ``sweep_part_s`` (per worker), up to 0.6 of the time left:
+    on a large roster a share of the limit left each part too little."""
+    import scheduler.roster.search.staged as staged
+    from scheduler.roster.search.parts import Disaggregation
+    plan, staff, req, flags = _short_plan(solved_small)
+    given, seconds = [], {}
+    monkeypatch.setattr(Disaggregation, "improve", lambda self, k, seconds: given.append(seconds))
+    monkeypatch.setattr(staged, "cover_floor", lambda *a: None)
+    monkeypatch.setattr(staged, "polish", lambda full, first, *a, **k: first)
+    for part_s in (0.0, 100.0):
+        monkeypatch.setattr(staged, "TUNING", dataclasses.replace(TUNING, sweep_part_s=part_s))
+        given.clear()
+        staged.staged_solve(RosterModel(plan, staff, req, flags, symmetry=False), 20.0, 1, 0)
+        seconds[part_s] = given[0]
+    assert seconds[0.0] == pytest.approx(TUNING.improve_share * 20.0)
+    assert seconds[100.0] > seconds[0.0]

@@ -15,7 +15,7 @@ On a small roster a short solve of the whole model comes first: it often proves 
 and then no window is needed; its bound is kept.
 
 The cover stage (``scheduler.roster.search.staged.cover_floor``) uses the other neighbourhood, ``crew``: every
-day of a few random agents, for the floor shortfall (then the fewest shifts moved). A shortfall
+day of a few random agents, for the floor shortfall (then the least pay and the fewest shifts moved). A shortfall
 often needs a few agents' whole sequences changed (nights, rest days), which no window of days
 reaches: on the demo, windows of 7 days stopped one agent-hour above the proven fewest in 3 of 5
 runs, crews of 20 reached it in 5 of 5. For the cost, windows of days do better (S: 224.7k against

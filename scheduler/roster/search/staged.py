@@ -21,7 +21,7 @@
 4. **Cover what the staff can.** On queues with a ``floor_cost`` (a target the CS lead wants met
    wherever the staff allows), the fewest agent-hours below the requirement are reached first
    (random crews of agents, every day of theirs re-solved for the shortfall and then the fewest
-   shifts moved; then the whole model, stopping, proven, at the aggregate relaxation's minimum);
+   shifts moved at the least pay; then the whole model, stopping, proven, at the aggregate relaxation's minimum);
    that shortfall then binds the polish (MODEL_NOTES 3.7's recipe, made lexicographic: on the
    demo the disaggregation left 45-77 agent-hours where 44 is the proven fewest, and the polish
    alone did not recover them).
