@@ -20,7 +20,7 @@ from scheduler.roster.search.clock import Clock
 from scheduler.roster.search.first import shifts_and_flows
 from scheduler.roster.search.tuning import TUNING
 from scheduler.rules.pay import shift_pay
-from scheduler.plan.money import COST_SCALE
+from scheduler.plan.money import tens
 
 
 def _shortfall(full: RosterModel, values: list[int]) -> int:
@@ -155,7 +155,7 @@ def _fewest_whole(full: RosterModel, values: list[int], fewest: float, clock: Cl
 
 def _pay_tens(full: RosterModel) -> list[int]:
     """Each shift variable's pay (``_shift_vars``' order), in tens of yuan."""
-    return [round(shift_pay(shifts.agent, full.opts[o].template, full.days[d], full.plan) / (10 * COST_SCALE))
+    return [tens(shift_pay(shifts.agent, full.opts[o].template, full.days[d], full.plan))
             for shifts in full.agents for d, day_vars in enumerate(shifts.by_day) for o, _ in day_vars]
 
 

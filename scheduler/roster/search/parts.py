@@ -17,6 +17,7 @@ from scheduler import interrupt
 from scheduler.roster.model import RosterModel, set_limits
 from scheduler.roster.search.greedy import RuleTables, hand_out
 from scheduler.rules.pay import rest_day_premium, shift_pay
+from scheduler.plan.money import tens
 from scheduler.rules import constrain_agent
 from scheduler.rules.helpers import AgentShifts, overtime_eligible
 from scheduler.roster.search.aggregate import AggregateModel
@@ -42,9 +43,9 @@ def part_model(full: RosterModel, part: list[int], targets: dict, worth, hint: d
         constrain_agent(model, shifts, plan, small=True)  # a small model, presolved
         for d, day in enumerate(full.days):  # what each agent costs, in the deviations' units (10 yuan)
             for o, v in shifts.by_day[d]:
-                costs.append(round(shift_pay(shifts.agent, opts[o].template, day, plan) / 100) * v)
+                costs.append(tens(shift_pay(shifts.agent, opts[o].template, day, plan)) * v)
         if overtime_eligible(shifts.agent, plan):  # its rest-day counters, made by the overtime rule
-            costs += [round(rest_day_premium(shifts.agent, plan) / 100) * r for r in shifts.rest_days(model, plan)]
+            costs += [tens(rest_day_premium(shifts.agent, plan)) * r for r in shifts.rest_days(model, plan)]
     by_key = defaultdict(list)
     for (a, d, o), v in x.items():
         by_key[d, o].append(v)
@@ -110,7 +111,7 @@ class Disaggregation:
 
     def worth(self, k: int):
         def worth(d, o):  # in units of 10 yuan: the late chats a missing shift lets through (pay is priced apart)
-            return max(1, round(self.agg.shift_value(k, d, o) / 100)), 1
+            return max(1, tens(self.agg.shift_value(k, d, o))), 1
         return worth
 
     def _part_targets(self, k: int, part: list[int]) -> dict:
