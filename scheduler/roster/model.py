@@ -28,6 +28,7 @@ objective, bound and gap.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -133,9 +134,10 @@ class RosterModel(Demand):
 
     The build has two parts: the shift variables (``agents``: what the staged solve's aggregate and
     hand-out read) and then the rules, coverage and objective. ``background=True`` builds the second
-    part on a thread while the caller goes on (the staged solve's aggregate solves meanwhile: CP-SAT
-    releases the GIL); ``model``, ``flows`` and ``floor`` wait for it. The model is the
-    same either way, variable for variable."""
+    part on a thread from ``start_build()`` on (the staged solve's aggregate solves meanwhile: CP-SAT
+    releases the GIL; started after the aggregate's own Python build, which would otherwise share the
+    GIL with it); ``model``, ``flows`` and ``floor`` start it if need be and wait for it. The model is
+    the same either way, variable for variable."""
 
     def __init__(self, plan, staff: pd.DataFrame, req: pd.DataFrame, flags: pd.DataFrame, symmetry: bool = True,
                  published=None, background: bool = False):
@@ -145,9 +147,15 @@ class RosterModel(Demand):
         self.agents: list[AgentShifts] = [self._agent_vars(a, agent) for a, agent in enumerate(self.staff.itertuples())]
         self._flows: dict[tuple[tuple, str, int], object] = {}
         self._floor: list = []  # (weight, agents below the requirement) per hour of the queues with a floor_cost
-        self._building = on_thread(self._build, symmetry) if background else None
+        self._symmetry, self._building, self._pending, self._lock = symmetry, None, background, threading.Lock()
         if not background:
             self._build(symmetry)
+
+    def start_build(self) -> None:
+        """Begin the background build on a thread (``background=True``; nothing if it has begun or there is none)."""
+        with self._lock:
+            if self._pending:
+                self._pending, self._building = False, on_thread(self._build, self._symmetry)
 
     @property
     def model(self) -> cp_model.CpModel:
@@ -165,9 +173,13 @@ class RosterModel(Demand):
         return self._floor
 
     def _built(self) -> None:
-        """Wait for a build on a thread (``background``), raising what it raised."""
-        if self._building is not None:
-            self._building.result()
+        """Wait for a build on a thread (``background``; begun here if it has not been), raising what it raised."""
+        if self._pending:
+            self.start_build()
+        building = self._building
+        if building is not None:
+            building.result()
+            self._building = None  # built: later reads skip the future's lock
 
     # -- variables and rules ------------------------------------------------------------------
     def _agent_vars(self, a: int, agent) -> AgentShifts:
@@ -310,7 +322,8 @@ def hourly_assignments(chosen, flow_of, t0: pd.Timestamp, n_hours: int) -> pd.Da
         for t, ids in hours.items():
             queue_of = [group[0]] * len(ids) if len(group) == 1 else \
                 [q for q in group for _ in range(flow_of(group, q, t))]
-            rows += [(i, t0 + pd.Timedelta(hours=t), q) for i, q in zip(sorted(ids), queue_of, strict=True)]
+            at = t0 + pd.Timedelta(hours=t)
+            rows += [(i, at, q) for i, q in zip(sorted(ids), queue_of, strict=True)]
     return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS).sort_values(["agent_id", "ds"], ignore_index=True)
 
 

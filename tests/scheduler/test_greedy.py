@@ -66,6 +66,22 @@ def test_fits_refuses_a_day_shift_the_morning_after_a_night(solved_small):
     assert not p.fits(1, night)  # one shift a day
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), min_size=1, max_size=12))
+def test_the_options_fitting_a_day_are_those_fits_allows(solved_small, picks):
+    """``fitting`` tests each template once for all of its break options: the same answer as ``fits`` for each."""
+    plan, staff, req, flags, _ = solved_small
+    full = RosterModel(plan, staff, req, flags, symmetry=False)
+    a = next(a for a, row in staff.iterrows() if row["night_allowed"] and row["employment"] == "full_time")
+    p = AgentPlan(full, RuleTables(full), a)
+    for day_pick, option_pick in picks:
+        for d in range(p.t.n):
+            assert p.fitting(d) == {o for o in p.allowed[d] if p.fits(d, o)}
+        d = day_pick % p.t.n
+        if p.shift[d] < 0 and (ok := sorted(p.fitting(d))):
+            p.add(d, ok[option_pick % len(ok)])
+
+
 def test_hand_out_fills_counts_the_agents_can_meet(solved_small):
     plan, staff, req, flags, _ = solved_small
     full = RosterModel(plan, staff, req, flags, symmetry=False)

@@ -204,6 +204,20 @@ def test_a_model_built_on_a_thread_is_the_one_built_at_once(solved_small):
     assert threaded.flows.keys() == at_once.flows.keys() and len(threaded.floor) == len(at_once.floor)
 
 
+def test_a_background_build_begins_at_start_build_not_before(solved_small, monkeypatch):
+    """The staged solve builds its aggregate first, alone with the GIL, then lets the full model's rules build."""
+    import scheduler.roster.model as model_module
+
+    built, constrain = [], model_module.constrain_agent
+    monkeypatch.setattr(model_module, "constrain_agent", lambda *args, **kwargs: built.append(1) or constrain(*args, **kwargs))
+    plan, staff, req, flags, _ = solved_small
+    threaded = RosterModel(plan, staff, req, flags, symmetry=False, background=True)
+    time.sleep(0.3)
+    assert threaded.agents and not built
+    threaded.start_build()
+    assert threaded.model is not None and len(built) == len(staff)
+
+
 def test_an_error_building_on_a_thread_reaches_the_caller(solved_small, monkeypatch):
     import scheduler.roster.model as model_module
 

@@ -54,6 +54,7 @@ class AggregateModel:
         self.y: dict[tuple[int, int, int], cp_model.IntVar] = {}
         self._least: dict[tuple[int, int], int] = {}  # (agent, block's first day): least payable hours
         self.terms: list = []
+        self._values: dict[tuple[int, int, int], int] = {}
         for k, members in enumerate(self.classes):
             self._class(k, members)
         sizes = self.staff.groupby("skills").size().to_dict()
@@ -163,6 +164,7 @@ class AggregateModel:
             return None, None
         counts = {key: solver.value(v) for key, v in self.y.items()}
         self.coverage = {key: sum(solver.value(t) for t in terms) for key, terms in self.cover.items()}
+        self._values = {}  # shift_value's, at this coverage
         return counts, solver.best_objective_bound / COST_SCALE
 
     def fewest_below(self, seconds: float, workers: int, seed: int) -> float:
@@ -178,10 +180,14 @@ class AggregateModel:
 
     def shift_value(self, k: int, d: int, o: int) -> int:
         """Objective units lost if one agent of class ``k`` planned on option ``o`` of day ``d`` is missing:
-        over its desk hours, the steepest loss-curve step below the aggregate's coverage among the class's queues."""
+        over its desk hours, the steepest loss-curve step below the aggregate's coverage among the class's queues
+        (each computed once: the hand-out and every sweep's parts ask again)."""
+        if (k, d, o) in self._values:
+            return self._values[k, d, o]
         group, opt, total = self.staff.at[self.classes[k][0], "skills"], self.full.opts[o], 0
         for t in opt.desk_hours(d, self.full.n_hours):
             total += max(max(0, marginal(self.full, q, t, self.coverage.get((q, t), 0) - 1)) for q in group)
+        self._values[k, d, o] = total
         return total
 
 

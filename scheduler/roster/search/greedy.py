@@ -62,13 +62,20 @@ class AgentPlan:
 
     def fits(self, d: int, o: int) -> bool:
         """Whether option ``o`` on day ``d`` keeps every hard rule, given the shifts so far."""
-        if o not in self.allowed[d]:
-            return False
-        t = self.t.opts[o].template
-        for fits in self.t.fits:
-            if not fits(self, d, t):
-                return False
-        return True
+        return o in self.allowed[d] and self._keeps(d, self.t.opts[o].template)
+
+    def fitting(self, d: int) -> set[int]:
+        """The options of day ``d`` that keep every hard rule: ``fits`` for each, every template tested once
+        (the rules see a shift's template, not its break; L's hand-out tested each about three times)."""
+        keeps: dict[str, bool] = {}
+        for o in self.allowed[d]:
+            t = self.t.opts[o].template
+            if t.name not in keeps:
+                keeps[t.name] = self._keeps(d, t)
+        return {o for o in self.allowed[d] if keeps[self.t.opts[o].template.name]}
+
+    def _keeps(self, d: int, t) -> bool:
+        return all(fits(self, d, t) for fits in self.t.fits)
 
     def _run_with(self, d: int) -> int:
         return run_with(self, d)
@@ -138,7 +145,7 @@ def _top_up(full, p: AgentPlan, left: dict, worth) -> None:
     """Add shifts to an agent below its weekly minimum: unfilled counts first, then the shifts worth most."""
     for b in p.short():
         while p.hours[b] < p.due[b]:
-            free = [(d, o) for d in p.t.blocks[b] if p.shift[d] < 0 for o in p.allowed[d] if p.fits(d, o)]
+            free = [(d, o) for d in p.t.blocks[b] if p.shift[d] < 0 for ok in (p.fitting(d),) for o in p.allowed[d] if o in ok]
             if not free:
                 break
             d, o = max(free, key=lambda do: (left.get(do, 0) > 0, worth(*do) - _price(full, p, *do)))
@@ -159,7 +166,7 @@ def hand_out(full, members: list[int], counts: dict, worth, tables: RuleTables |
     left = {}
     for d in range(tables.n):
         todo = [(o, c) for (dd, o), c in counts.items() if dd == d and c > 0]
-        fitting = {p.a: {o for o in p.allowed[d] if p.fits(d, o)} for p in plans}
+        fitting = {p.a: p.fitting(d) for p in plans}
         for o, c in sorted(todo, key=lambda oc: (not full.opts[oc[0]].template.night, -full.opts[oc[0]].template.paid_hours, oc[0])):
             left[d, o] = _fill(full, plans, d, o, c, fitting)
     for p in plans:

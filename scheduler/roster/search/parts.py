@@ -92,13 +92,18 @@ class Disaggregation:
     def __init__(self, full: RosterModel, agg: AggregateModel, counts: dict, seed: int):
         self.full, self.agg, self.seed = full, agg, seed
         self.targets = [{(d, o): c for (kk, d, o), c in counts.items() if kk == k} for k in range(len(agg.classes))]
-        self.plans: list[dict] = []  # per class: {(agent row, model day): option}, each class's own (threads share none)
-        self.short: list[list[int]] = []
-        tables = RuleTables(full)
-        for k, members in enumerate(agg.classes):
-            chosen, short = hand_out(full, members, self.targets[k], lambda d, o, k=k: agg.shift_value(k, d, o), tables)
-            self.plans.append(chosen)
-            self.short.append(short)
+        # per class: {(agent row, model day): option}, each class's own (threads share none); and its agents the
+        # hand-out left below a weekly minimum
+        self.plans: list[dict] = [{} for _ in agg.classes]
+        self.short: list[list[int]] = [[] for _ in agg.classes]
+        self.tables = RuleTables(full)
+
+    def place(self, k: int) -> None:
+        """Class ``k``'s counts to its agents: ``hand_out`` (no solver), then ``place_short``. One job a class, so
+        that one class's hand-out (Python) runs while another's parts solve (L: the first roster 1.2 s sooner)."""
+        self.plans[k], self.short[k] = hand_out(self.full, self.agg.classes[k], self.targets[k],
+                                                lambda d, o: self.agg.shift_value(k, d, o), self.tables)
+        self.place_short(k)
 
     @property
     def parts(self) -> int:

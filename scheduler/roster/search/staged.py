@@ -33,8 +33,10 @@
 
 Every budget is deterministic time and every CP-SAT solve one worker; a second worker runs steps
 side by side (the polish's rounds, the disaggregation's classes, the fewest-shortfall bound beside
-the hand-out), so the same inputs and seed give the same roster with any number of workers. The full
-model's rules are built on a thread while the aggregate solves (``RosterModel(background=True)``).
+the sweeps), so the same inputs and seed give the same roster with any number of workers. The full
+model's rules are built on a thread while the aggregate solves (``RosterModel(background=True)``,
+begun once the aggregate's own model is built). Up to the first roster the spare core does nothing
+else: at 1,000 agents a third thread there held the first roster back.
 
 The reported bound is the aggregate's, or CP-SAT's on the full model when that is better: its LP
 search runs on one worker beside the polish on a roster of up to 1,500 agent-days
@@ -48,6 +50,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
+from concurrent.futures import Future
 
 from scheduler import interrupt
 from scheduler.roster.model import RosterModel, RosterResult, on_thread
@@ -88,7 +91,8 @@ def _staged(full: RosterModel, time_limit_s: float, workers: int, seed: int, pro
     """The stages up to the polish; returns (RosterResult, aggregate bound)."""
     started, clock = time.perf_counter(), Clock(time_limit_s)
     interrupt.stage("aggregate")  # until the first roster, Ctrl-C ends the run (``scheduler.interrupt``)
-    agg = AggregateModel(full)  # the other core builds the full model's rules meanwhile (``RosterModel(background=True)``)
+    agg = AggregateModel(full)
+    full.start_build()  # the other core builds the full model's rules while the aggregate solves (``RosterModel(background=True)``)
     budget = clock.give(min(0.25 * time_limit_s, TUNING.aggregate_max_s))
     counts, agg_bound = agg.solve(budget, 1, seed)
     clock.give(agg.used - budget)  # what it did not use goes on to the later stages
@@ -96,15 +100,15 @@ def _staged(full: RosterModel, time_limit_s: float, workers: int, seed: int, pro
     if counts is None:  # no aggregate plan in time: the full model for what is left
         return full.solve(max(1.0, clock.left()), workers, seed, progress), None
     interrupt.stage("first_roster")
-    # the fewest shortfall's bound on the spare core while the hand-out runs in Python (beside the aggregate, at
-    # 1,000 agents it held the first roster back)
-    fewest = on_thread(agg.fewest_below, min(5.0, 0.05 * time_limit_s), 1, seed) if workers > 1 else None
     dis = Disaggregation(full, agg, counts, seed)
-    dis.run(dis.place_short, workers)
+    dis.run(dis.place, workers)
     interrupt.check()
     chosen, flows, first = _priced(full, dis, agg_bound, started)
     interrupt.roster_found()  # from here Ctrl-C stops each stage and keeps the best roster so far
     _report(progress, started, first, full, chosen, flows)
+    # the fewest shortfall's bound on a third thread beside the sweeps, wanted by the cover stage after them (beside
+    # the hand-out it held L's first roster back by about 1.5 s)
+    fewest = on_thread(agg.fewest_below, min(5.0, 0.05 * time_limit_s), 1, seed) if workers > 1 else None
     lp = _lp_bound(full, clock.left(), workers, seed, agg_bound)
     with lp if lp is not None else contextlib.nullcontext():
         result = _improve(full, agg, dis, fewest, (chosen, flows, first), clock, workers, seed, progress, started)
@@ -117,7 +121,8 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     chosen, flows, first = start
     time_limit_s, agg_bound = clock.limit, first.bound
     interrupt.stage("sweeps")
-    fewest = fewest.result() if fewest is not None else agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), 1, seed)
+    if fewest is None:  # one worker: the bound in turn, before the sweeps
+        fewest = _done(agg.fewest_below(clock.give(min(5.0, 0.05 * time_limit_s)), 1, seed))
     sweeps_s = clock.give(min(max(TUNING.improve_share * time_limit_s, dis.parts * TUNING.sweep_part_s / max(1, workers)),
                               0.6 * clock.left()))
     dis.run(lambda k: dis.improve(k, sweeps_s), workers)
@@ -130,6 +135,7 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     interrupt.stage("cover")
     trim()
     hint_roster(full, chosen, flows, clock.give(min(clock.left() / 4, TUNING.hint_max_s)), seed)
+    fewest = fewest.result()
     budget = clock.give(min(0.35 * time_limit_s, clock.left() / 2))
     covered = cover_floor(full, budget, workers, seed, fewest) if not interrupt.requested() else None
     clock.give((covered.used if covered is not None else 0.0) - budget)  # what it did not use goes on to the polish
@@ -149,6 +155,13 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     result = polish(full, first, agg_bound, clock.give(clock.left()), workers, seed, polish_report(progress, started, full))
     return dataclasses.replace(result, wall_s=time.perf_counter() - started,
                                interrupted=result.interrupted or interrupt.requested())
+
+
+def _done(value) -> Future:
+    """A future that holds ``value`` already."""
+    future = Future()
+    future.set_result(value)
+    return future
 
 
 def _with_bound(result: RosterResult, bound: float) -> RosterResult:

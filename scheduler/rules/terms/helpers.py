@@ -73,9 +73,9 @@ class Frames:
 
     @cached_property
     def agents(self) -> dict:
-        """Each agent's staff row (a Series) by ``agent_id``, in the staff file's order."""
-        staff = self.staff.set_index("agent_id", drop=False)
-        return {a: staff.loc[a] for a in staff.index}
+        """Each agent's staff row (a named tuple, its columns as attributes) by ``agent_id``, in the staff file's
+        order (a Series' attribute lookup took half of pricing a roster of 1,000 agents)."""
+        return {r.agent_id: r for r in self.staff.itertuples(index=False)}
 
     @cached_property
     def hours(self) -> list[CoverHour]:
