@@ -185,9 +185,10 @@ class RosterModel(Demand):
     def _agent_vars(self, a: int, agent) -> AgentShifts:
         shifts = AgentShifts(agent, self.days, self.opts, [[] for _ in self.days])
         for d, day in enumerate(self.days):
+            allowed = {t.name: reaches_plan(d, t) and option_allowed(agent, t, day, self.plan)
+                       for t in {opt.template.name: opt.template for opt in self.opts}.values()}  # once a template
             for o, opt in enumerate(self.opts):
-                if reaches_plan(d, opt.template) and option_allowed(agent, opt.template, day, self.plan) \
-                        and self._unlocked(agent.agent_id, day, opt):
+                if allowed[opt.template.name] and self._unlocked(agent.agent_id, day, opt):
                     shifts.by_day[d].append((o, self._model.new_bool_var(f"x_{agent.agent_id}_{day}_{o}")))
         return shifts
 

@@ -84,8 +84,8 @@ def month_key(plan, block: list[int]) -> tuple[int, int]:
 
 def min_hours_due(agent, plan, block: list[int]) -> int:
     """Contract minimum for a block, pro rata to the plan days in it the agent is available."""
-    days = [plan.roster_days[d] for d in block if d > 0]
-    available = sum(day not in agent.unavailable for day in days)
+    roster_days, off = plan.roster_days, agent.unavailable  # each a property or an attribute lookup: once
+    available = sum(roster_days[d] not in off for d in block if d > 0)
     return int(agent.min_week_hours * available / 7 + 1e-9)
 
 

@@ -137,7 +137,7 @@ class AggregateModel:
         return self._least[a, block[0]]
 
     def _least_paid(self, a: int, block: list[int]) -> int:
-        due = min_hours_due(self.staff.loc[a], self.plan, block)
+        due = min_hours_due(self.full.agents[a].agent, self.plan, block)
         if due <= 0:
             return 0
         lengths = {self.full.opts[o].template.paid_hours for d in block for o, _ in self.full.agents[a].by_day[d]}

@@ -136,7 +136,7 @@ def _improve(full: RosterModel, agg: AggregateModel, dis: Disaggregation, fewest
     trim()
     hint_roster(full, chosen, flows, clock.give(min(clock.left() / 4, TUNING.hint_max_s)), seed)
     fewest = fewest.result()
-    budget = clock.give(min(0.35 * time_limit_s, clock.left() / 2))
+    budget = clock.give(min(0.35 * time_limit_s, TUNING.cover_left * clock.left()))
     covered = cover_floor(full, budget, workers, seed, fewest) if not interrupt.requested() else None
     clock.give((covered.used if covered is not None else 0.0) - budget)  # what it did not use goes on to the polish
     if covered is not None:

@@ -16,6 +16,7 @@ class Tuning:
     chunk: int = 20  # agents per disaggregation part
     part_floor_s: float = 0.15  # the least a sweep's part counts: L's 922 parts averaged 0.04 s of solver work and 0.16 s on the clock (building them); counted at least this, 125 parts reach the same roster cost (3.191M against 3.190M) in 94 s instead of 145
     min_part_s: float = 0.25  # the least deterministic time a part gets (it stops sooner at a 0.1% gap)
+    cover_left: float = 1.0  # of the time left after the sweeps, the most the cover stage gets (at most 0.35 of the limit; what it does not use goes on to the polish). L 60 s: at 0.5 its crews had 8.3 s and were still lowering the shortfall by about 35 agent-hours a round when cut off (444 to 132); 2,962,741 at 0.5, 2,960,232 at 0.75, 2,954,181 at 1.0. The demo (3 seeds), M and S seed 0 are the same to the yuan (their crews stop on their own)
     cover_patience: int = 2  # rounds of crews in a row that lower nothing before the cover stops (its time goes on to the polish)
     cover_change: int = 10  # the cover's second goal: tens of yuan for each shift moved, beside the shifts' pay (S, 30 s, seeds 0/1/2: 851.0k at 10 against 852.5k at 1; L 60 s: 2,973k and 2,972k)
     settle_s: float = 1.0  # for the flows after the cover (the polish goes on with them; on the demo a longer solve does not end sooner)
