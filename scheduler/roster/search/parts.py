@@ -100,7 +100,7 @@ class Disaggregation:
 
     def place(self, k: int) -> None:
         """Class ``k``'s counts to its agents: ``hand_out`` (no solver), then ``place_short``. One job a class, so
-        that one class's hand-out (Python) runs while another's parts solve (L: the first roster 1.2 s sooner)."""
+        that one class's hand-out (Python) runs while another's parts solve (CP-SAT, without the GIL)."""
         self.plans[k], self.short[k] = hand_out(self.full, self.agg.classes[k], self.targets[k],
                                                 lambda d, o: self.agg.shift_value(k, d, o), self.tables)
         self.place_short(k)
