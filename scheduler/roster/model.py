@@ -147,7 +147,7 @@ class RosterModel(Demand):
         self.agents: list[AgentShifts] = [self._agent_vars(a, agent) for a, agent in enumerate(self.staff.itertuples())]
         self._flows: dict[tuple[tuple, str, int], object] = {}
         self._floor: list = []  # (weight, agents below the requirement) per hour of the queues with a floor_cost
-        self._symmetry, self._building, self._pending, self._lock = symmetry, None, background, threading.Lock()
+        self._use_symmetry, self._building, self._pending, self._lock = symmetry, None, background, threading.Lock()
         if not background:
             self._build(symmetry)
 
@@ -155,7 +155,7 @@ class RosterModel(Demand):
         """Begin the background build on a thread (``background=True``; nothing if it has begun or there is none)."""
         with self._lock:
             if self._pending:
-                self._pending, self._building = False, on_thread(self._build, self._symmetry)
+                self._pending, self._building = False, on_thread(self._build, self._use_symmetry)
 
     @property
     def model(self) -> cp_model.CpModel:
