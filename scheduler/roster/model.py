@@ -184,9 +184,9 @@ class RosterModel(Demand):
     # -- variables and rules ------------------------------------------------------------------
     def _agent_vars(self, a: int, agent) -> AgentShifts:
         shifts = AgentShifts(agent, self.days, self.opts, [[] for _ in self.days])
+        templates = {opt.template.name: opt.template for opt in self.opts}.values()
         for d, day in enumerate(self.days):
-            allowed = {t.name: reaches_plan(d, t) and option_allowed(agent, t, day, self.plan)
-                       for t in {opt.template.name: opt.template for opt in self.opts}.values()}  # once a template
+            allowed = {t.name: reaches_plan(d, t) and option_allowed(agent, t, day, self.plan) for t in templates}  # once a template
             for o, opt in enumerate(self.opts):
                 if allowed[opt.template.name] and self._unlocked(agent.agent_id, day, opt):
                     shifts.by_day[d].append((o, self._model.new_bool_var(f"x_{agent.agent_id}_{day}_{o}")))

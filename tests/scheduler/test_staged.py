@@ -271,21 +271,28 @@ def test_a_search_takes_a_better_roster_only_when_accept_says_so(solved_small):
     assert kept.values == start and taken.values != start
 
 
-def test_the_cover_gets_the_time_left_up_to_its_share_of_the_limit(solved_small, monkeypatch):
-    """The cover stage gets up to ``cover_left`` of the time left after the sweeps, at most 0.35 of the limit:
-    at 1,000 agents half the time left cut its crews off while each round still lowered the shortfall."""
+def _stage_budgets(solved_small, monkeypatch, stage: str, knob: str, settings) -> dict:
+    """The budget the staged solve (20 s, one worker) gives ``stage`` ("sweeps" or "cover") at each of
+    ``settings`` of ``TUNING.<knob>``; the sweeps, cover and polish themselves do nothing."""
     import scheduler.roster.search.staged as staged
     from scheduler.roster.search.parts import Disaggregation
     plan, staff, req, flags = _short_plan(solved_small)
-    given, seconds = [], {}
-    monkeypatch.setattr(Disaggregation, "improve", lambda self, k, seconds: None)
-    monkeypatch.setattr(staged, "cover_floor", lambda full, budget, *a: given.append(budget))
+    given, out = {"sweeps": [], "cover": []}, {}
+    monkeypatch.setattr(Disaggregation, "improve", lambda self, k, seconds: given["sweeps"].append(seconds))
+    monkeypatch.setattr(staged, "cover_floor", lambda full, budget, *a: given["cover"].append(budget))
     monkeypatch.setattr(staged, "polish", lambda full, first, *a, **k: first)
-    for share in (0.5, 1.0):
-        monkeypatch.setattr(staged, "TUNING", dataclasses.replace(TUNING, cover_left=share))
-        given.clear()
+    for value in settings:
+        monkeypatch.setattr(staged, "TUNING", dataclasses.replace(TUNING, **{knob: value}))
+        given[stage].clear()
         staged.staged_solve(RosterModel(plan, staff, req, flags, symmetry=False), 20.0, 1, 0)
-        seconds[share] = given[0]
+        out[value] = given[stage][0]
+    return out
+
+
+def test_the_cover_gets_the_time_left_up_to_its_share_of_the_limit(solved_small, monkeypatch):
+    """The cover stage gets up to ``cover_left`` of the time left after the sweeps, at most 0.35 of the limit:
+    at 1,000 agents half the time left cut its crews off while each round still lowered the shortfall."""
+    seconds = _stage_budgets(solved_small, monkeypatch, "cover", "cover_left", (0.5, 1.0))
     assert seconds[1.0] == pytest.approx(0.35 * 20.0)
     assert seconds[0.5] < seconds[1.0]
 
@@ -293,17 +300,6 @@ def test_the_cover_gets_the_time_left_up_to_its_share_of_the_limit(solved_small,
 def test_the_sweeps_get_their_least_time_per_part(solved_small, monkeypatch):
     """Each part of one sweep gets at least ``sweep_part_s`` (per worker), up to 0.6 of the time left:
     on a large roster a share of the limit left each part too little."""
-    import scheduler.roster.search.staged as staged
-    from scheduler.roster.search.parts import Disaggregation
-    plan, staff, req, flags = _short_plan(solved_small)
-    given, seconds = [], {}
-    monkeypatch.setattr(Disaggregation, "improve", lambda self, k, seconds: given.append(seconds))
-    monkeypatch.setattr(staged, "cover_floor", lambda *a: None)
-    monkeypatch.setattr(staged, "polish", lambda full, first, *a, **k: first)
-    for part_s in (0.0, 100.0):
-        monkeypatch.setattr(staged, "TUNING", dataclasses.replace(TUNING, sweep_part_s=part_s))
-        given.clear()
-        staged.staged_solve(RosterModel(plan, staff, req, flags, symmetry=False), 20.0, 1, 0)
-        seconds[part_s] = given[0]
+    seconds = _stage_budgets(solved_small, monkeypatch, "sweeps", "sweep_part_s", (0.0, 100.0))
     assert seconds[0.0] == pytest.approx(TUNING.improve_share * 20.0)
     assert seconds[100.0] > seconds[0.0]
